@@ -1,0 +1,123 @@
+package sessions
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// ExpiryKey is where a session keeps its own expiry, inside its data, as
+// Django does; so it round-trips through every store and through Django.
+const ExpiryKey = "_session_expiry"
+
+// SetMaxAge makes the session expire after d of inactivity: every save
+// moves the expiry to now+d. It is stored as whole seconds, Django's
+// set_expiry(int). Zero means ExpireAtBrowserClose; a negative d expires
+// the session at once.
+func (s *Session) SetMaxAge(d time.Duration) {
+	s.Set(ExpiryKey, int64(d/time.Second))
+}
+
+// SetExpiresAt makes the session expire at t, whatever happens meanwhile.
+// It is stored as an ISO-8601 string with offset, as newer Django does
+// (Django 3.2 cannot store absolute expiries with its JSON serializer).
+func (s *Session) SetExpiresAt(t time.Time) {
+	s.Set(ExpiryKey, formatISO(t))
+}
+
+// ExpireAtBrowserClose gives the session a browser-session cookie (no
+// Max-Age); server-side it still expires after the configured age.
+func (s *Session) ExpireAtBrowserClose() {
+	s.Set(ExpiryKey, int64(0))
+}
+
+// ResetExpiry returns to the configured default age.
+func (s *Session) ResetExpiry() {
+	s.Delete(ExpiryKey)
+}
+
+// ExpiryAge returns how long the session lives if saved now, floored to
+// whole seconds like Django's get_expiry_age.
+func (s *Session) ExpiryAge() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	age, _, _ := s.m.expiry(s.values[ExpiryKey], s.m.now())
+	return age
+}
+
+// ExpiryTime returns when the session expires if saved now.
+func (s *Session) ExpiryTime() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	_, at, _ := s.m.expiry(s.values[ExpiryKey], s.m.now())
+	return at
+}
+
+// ExpiresAtBrowserClose reports whether the cookie is a browser-session
+// cookie.
+func (s *Session) ExpiresAtBrowserClose() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	_, _, bc := s.m.expiry(s.values[ExpiryKey], s.m.now())
+	return bc
+}
+
+// expiry interprets a _session_expiry value at modification time now:
+// absent or 0 means the configured age; a number is seconds from now; a
+// string is an absolute ISO-8601 time. It returns the age (floored to
+// seconds), the expiry instant and whether the cookie lasts only until the
+// browser closes.
+func (m *Manager) expiry(v any, now time.Time) (age time.Duration, at time.Time, browserClose bool) {
+	def := m.cfg.Cookie.MaxAge
+	browserClose = m.cfg.ExpireAtBrowserClose
+	switch x := v.(type) {
+	case nil:
+	case string:
+		t, ok := parseISO(x)
+		if !ok {
+			break
+		}
+		// Django: delta.days*86400 + delta.seconds, which floors.
+		secs := math.Floor(t.Sub(now).Seconds())
+		return time.Duration(secs) * time.Second, t, false
+	default:
+		f, ok := asFloat64(v)
+		if !ok || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
+			break
+		}
+		if f == 0 {
+			return def, now.Add(def), true
+		}
+		d := time.Duration(f * float64(time.Second))
+		return d.Truncate(time.Second), now.Add(d), false
+	}
+	return def, now.Add(def), browserClose
+}
+
+// formatISO writes t like Python's datetime.isoformat() for an aware UTC
+// datetime, which is what newer Django stores.
+func formatISO(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02T15:04:05+00:00")
+	}
+	return t.Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000+00:00")
+}
+
+// parseISO reads what datetime.fromisoformat reads in practice: with or
+// without fraction and offset; a naive time is taken as UTC.
+func parseISO(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, strings.Replace(s, " ", "T", 1)); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,7 @@
+package memstore
+
+import "fmt"
+
+func errInvalidMode(m fmt.Stringer) error {
+	return fmt.Errorf("memstore: invalid save mode %v", m)
+}

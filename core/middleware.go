@@ -1,0 +1,133 @@
+package sessions
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Middleware returns the net/http middleware: it puts a lazy session into
+// each request's context and commits it (see Commit) just before the
+// response headers are written, without buffering the body. A handler that
+// writes nothing still gets its cookie when it returns.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw, r := m.Wrap(w, r)
+		next.ServeHTTP(rw, r)
+		rw.Finish()
+	})
+}
+
+// ResponseWriter wraps the response of one request: it commits the session
+// before the first byte of headers goes out. It has Unwrap, so
+// http.ResponseController still reaches Flush, Hijack and deadlines.
+type ResponseWriter struct {
+	http.ResponseWriter
+	r    *http.Request
+	m    *Manager
+	done bool
+	err  error
+
+	// One allocation per request carries the session, its context and this
+	// writer together.
+	session Session
+	ctx     sessionCtx
+}
+
+// Wrap opens the request's session and returns the writer and request a
+// handler must use. Call Finish on the writer when the handler returns.
+// Adapters whose framework owns the writer use Open, NewContext and Commit
+// instead.
+func (m *Manager) Wrap(w http.ResponseWriter, r *http.Request) (*ResponseWriter, *http.Request) {
+	rw := &ResponseWriter{ResponseWriter: w, m: m}
+	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
+	rw.session.init(m, r.Context(), value, had)
+	rw.ctx = sessionCtx{Context: r.Context(), s: &rw.session}
+	rw.r = r.WithContext(&rw.ctx)
+	rw.session.ctx = &rw.ctx
+	return rw, rw.r
+}
+
+// Session returns the request's session.
+func (w *ResponseWriter) Session() *Session { return &w.session }
+
+// Err returns the commit error the error handler answered with, if any.
+func (w *ResponseWriter) Err() error { return w.err }
+
+// before commits once; it reports whether the caller may go on writing.
+func (w *ResponseWriter) before(status int) bool {
+	if w.done {
+		return w.err == nil
+	}
+	w.done = true
+	if err := w.m.Commit(w.Header(), &w.session, status); err != nil {
+		w.err = err
+		h := w.Header()
+		// The handler's framing headers describe a body that will not be sent.
+		h.Del("Content-Length")
+		h.Del("Content-Encoding")
+		h.Del("Content-Type")
+		h.Del("Etag")
+		w.m.cfg.ErrorHandler(w.ResponseWriter, w.r, err)
+		return false
+	}
+	return true
+}
+
+// WriteHeader commits the session, then writes the status. Informational
+// statuses pass through without committing.
+func (w *ResponseWriter) WriteHeader(status int) {
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	if w.before(status) {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+// Write commits the session if no status was written yet (200 implied).
+// After a commit error the handler's body is dropped.
+func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if !w.before(http.StatusOK) {
+		return 0, w.err
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps io.Copy on the underlying writer's fast path (sendfile).
+func (w *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.before(http.StatusOK) {
+		return 0, w.err
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, src)
+}
+
+// Flush commits, then flushes whatever the underlying writer buffered.
+func (w *ResponseWriter) Flush() {
+	if !w.before(http.StatusOK) {
+		return
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over; the session is not committed, since
+// whoever hijacks writes the response.
+func (w *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the wrapped writer for http.ResponseController.
+func (w *ResponseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Finish commits a session whose handler wrote nothing, as a 200 response
+// would be. It is safe to call more than once.
+func (w *ResponseWriter) Finish() {
+	if !w.done {
+		w.before(http.StatusOK)
+	}
+}

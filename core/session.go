@@ -1,0 +1,331 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+)
+
+// Session is one request's view of a session, with the semantics of
+// Django's SessionBase: it loads lazily on first access, tracks whether it
+// was accessed and modified, and is saved by the middleware just before the
+// response headers go out.
+//
+// A Session is bound to the context of the request it was opened for; that
+// context governs the store round trips it makes. Its methods are safe for
+// concurrent use by the goroutines of one request.
+type Session struct {
+	mu  sync.Mutex
+	m   *Manager
+	ctx context.Context
+
+	// key is the record key of a server-side store, or the cookie value of
+	// a client-side one. "" means no session yet.
+	key       string
+	hadCookie bool
+
+	values   map[string]any
+	loaded   bool
+	accessed bool
+	modified bool
+
+	// What was loaded, for update-if-unchanged saves and merges.
+	loadedData []byte
+	fromStore  bool
+
+	// changed holds the keys this request wrote or deleted, so a save that
+	// meets a concurrent write can merge instead of overwriting.
+	changed map[string]struct{}
+	cleared bool
+
+	// staleKey is a record to delete once the session is saved under a new
+	// key (CycleKey).
+	staleKey string
+
+	err       error // load failure, reported at commit
+	committed bool
+	commitErr error
+}
+
+func (s *Session) init(m *Manager, ctx context.Context, cookie string, hadCookie bool) {
+	s.m = m
+	s.ctx = ctx
+	s.hadCookie = hadCookie
+	if m.client != nil {
+		s.key = cookie
+	} else if ValidKey(cookie) {
+		s.key = cookie
+	}
+}
+
+// Key returns the session key, or "" when the session has none yet. With a
+// client-side store it is the cookie value.
+func (s *Session) Key() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.key
+}
+
+// Accessed reports whether the session data was touched.
+func (s *Session) Accessed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed
+}
+
+// Modified reports whether the session must be saved.
+func (s *Session) Modified() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}
+
+// Err returns the error that made loading fail (a store outage), or nil.
+// A session whose load failed behaves as empty, and the middleware answers
+// with the error handler instead of saving over the stored data.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	return s.err
+}
+
+// Load loads the session now if it was not yet, and returns the load error.
+func (s *Session) Load() error { return s.Err() }
+
+// Get returns the value under key.
+func (s *Session) Get(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// GetString returns the string under key, or "".
+func (s *Session) GetString(key string) string {
+	v, _ := Get[string](s, key)
+	return v
+}
+
+// GetInt returns the integer under key, or 0. Integers stored as JSON
+// numbers (and integral floats) convert.
+func (s *Session) GetInt(key string) int {
+	v, _ := Get[int](s, key)
+	return v
+}
+
+// Has reports whether key is set.
+func (s *Session) Has(key string) bool {
+	_, ok := s.Get(key)
+	return ok
+}
+
+// Set stores value under key. Values must be encodable by the Codec; the
+// default JSON codec takes strings, numbers, bools, nil, slices, maps and
+// anything encoding/json can marshal.
+func (s *Session) Set(key string, value any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	s.values[key] = value
+	s.markChanged(key)
+}
+
+// Delete removes key and reports whether it was present. Removing a
+// missing key changes nothing.
+func (s *Session) Delete(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	if _, ok := s.values[key]; !ok {
+		return false
+	}
+	delete(s.values, key)
+	s.markChanged(key)
+	return true
+}
+
+// Pop removes key and returns its value.
+func (s *Session) Pop(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	v, ok := s.values[key]
+	if ok {
+		delete(s.values, key)
+		s.markChanged(key)
+	}
+	return v, ok
+}
+
+// SetDefault returns the value under key, storing value first if key is
+// absent.
+func (s *Session) SetDefault(key string, value any) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	if v, ok := s.values[key]; ok {
+		return v
+	}
+	s.values[key] = value
+	s.markChanged(key)
+	return value
+}
+
+// Update stores every entry of values. Like Django's update, it marks the
+// session modified even when values is empty.
+func (s *Session) Update(values map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	for k, v := range values {
+		s.values[k] = v
+		s.markChanged(k)
+	}
+	s.modified = true
+}
+
+// Keys returns the keys in sorted order.
+func (s *Session) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	return slices.Sorted(maps.Keys(s.values))
+}
+
+// Values returns a shallow copy of the session data.
+func (s *Session) Values() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	return maps.Clone(s.values)
+}
+
+// Len returns the number of keys.
+func (s *Session) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	return len(s.values)
+}
+
+// Clear removes every key without loading first, as Django's clear does.
+// The session keeps its key; use Flush to end it.
+func (s *Session) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearLocked()
+}
+
+func (s *Session) clearLocked() {
+	// Clear replaces whatever is stored, so it needs no load; a later save
+	// still needs loadedData, which save loads itself.
+	s.values = make(map[string]any)
+	s.loaded = true
+	s.accessed = true
+	s.modified = true
+	s.cleared = true
+	clear(s.changed)
+}
+
+// IsEmpty reports whether the session has neither a key nor data. It does
+// not load.
+func (s *Session) IsEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.isEmptyLocked()
+}
+
+func (s *Session) isEmptyLocked() bool {
+	return s.key == "" && len(s.values) == 0
+}
+
+// Flush ends the session: its data is cleared, its record deleted now, and
+// it has no key until the next save. The middleware deletes the cookie. Use
+// it on logout.
+func (s *Session) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearLocked()
+	s.cleared = true
+	old := s.key
+	s.key = ""
+	s.fromStore = false
+	s.loadedData = nil
+	var err error
+	if s.m.store != nil {
+		for _, k := range []string{old, s.staleKey} {
+			if k == "" {
+				continue
+			}
+			if derr := s.m.store.Delete(s.ctx, k); derr != nil {
+				err = errors.Join(err, fmt.Errorf("sessions: flush: %w", derr))
+			}
+		}
+	}
+	s.staleKey = ""
+	return err
+}
+
+// CycleKey gives the session a new key and keeps its data; the old record
+// is deleted once the data is saved under the new key, just before the
+// response goes out. Use it on login, against session fixation.
+func (s *Session) CycleKey() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	if s.err != nil {
+		return s.err
+	}
+	if s.m.store != nil && s.fromStore && s.staleKey == "" {
+		s.staleKey = s.key
+	}
+	s.key = ""
+	s.fromStore = false
+	s.loadedData = nil
+	s.accessed = true
+	s.modified = true
+	// Everything is ours now: the new record starts from this data.
+	s.cleared = true
+	return nil
+}
+
+func (s *Session) markChanged(key string) {
+	s.modified = true
+	if s.cleared {
+		return
+	}
+	if s.changed == nil {
+		s.changed = make(map[string]struct{}, 4)
+	}
+	s.changed[key] = struct{}{}
+}
+
+// ensureLoaded runs the lazy load once. s.mu must be held.
+func (s *Session) ensureLoaded() {
+	s.accessed = true
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	s.values = s.m.loadValues(s)
+}
+
+// Get returns the value under key converted to T. Numbers convert between
+// Go's numeric types when the value fits (a JSON integer read back as int64
+// is returned as an int; 3.0 as 3); anything else must have type T.
+func Get[T any](s *Session, key string) (T, bool) {
+	var zero T
+	v, ok := s.Get(key)
+	if !ok {
+		return zero, false
+	}
+	if t, ok := v.(T); ok {
+		return t, true
+	}
+	return convertNumber[T](v)
+}

@@ -1,0 +1,94 @@
+package sessions
+
+import (
+	"context"
+	"time"
+)
+
+// Record is what a server-side store keeps under a key: opaque bytes and
+// the instant they stop being valid. Stores know nothing of the session
+// dict, signing or cookies.
+type Record struct {
+	Data   []byte
+	Expiry time.Time
+}
+
+// Mode says which write a Save performs.
+type Mode uint8
+
+const (
+	// CreateOnly writes a new record and fails with ErrKeyExists when the
+	// key is taken (Django's save(must_create=True)).
+	CreateOnly Mode = iota + 1
+
+	// UpdateOnly replaces an existing record and fails with ErrNotFound when
+	// there is none, so a session deleted meanwhile is never brought back.
+	UpdateOnly
+
+	// UpdateIfUnchanged replaces the record only if its stored bytes still
+	// equal Condition.Loaded; otherwise it fails with ErrConflict (record
+	// changed) or ErrNotFound (record gone). It must be atomic.
+	UpdateIfUnchanged
+)
+
+// String names the mode for messages.
+func (m Mode) String() string {
+	switch m {
+	case CreateOnly:
+		return "create-only"
+	case UpdateOnly:
+		return "update-only"
+	case UpdateIfUnchanged:
+		return "update-if-unchanged"
+	}
+	return "invalid mode"
+}
+
+// Condition qualifies a Save.
+type Condition struct {
+	Mode Mode
+	// Loaded is the Data this request loaded; used by UpdateIfUnchanged.
+	Loaded []byte
+}
+
+// Store keeps session records server-side. Implementations must be safe
+// for concurrent use and must honour ctx.
+//
+// Contract (checked by core/storetest):
+//   - Load returns ErrNotFound for a missing or expired record; an expired
+//     record is never returned, whatever the cleanup schedule.
+//   - Save writes rec under key according to cond; a record whose Expiry is
+//     not after now may be treated as already expired.
+//   - Delete removes the record; deleting a missing key is not an error.
+//   - Exists reports whether a live record exists.
+type Store interface {
+	Load(ctx context.Context, key string) (Record, error)
+	Save(ctx context.Context, key string, rec Record, cond Condition) error
+	Delete(ctx context.Context, key string) error
+	Exists(ctx context.Context, key string) (bool, error)
+}
+
+// ExpiredDeleter is implemented by stores that must purge expired records
+// themselves (SQL). Stores with native TTLs need not implement it.
+type ExpiredDeleter interface {
+	DeleteExpired(ctx context.Context) (int64, error)
+}
+
+// Toucher is implemented by stores that can extend a record's expiry
+// without rewriting its data.
+type Toucher interface {
+	Touch(ctx context.Context, key string, expiry time.Time) error
+}
+
+// ClientStore keeps the whole session in the cookie value instead of under
+// a server-side key (Django's signed_cookies backend). Core still owns the
+// codec: data is the encoded session dict.
+type ClientStore interface {
+	// Encode returns the cookie value carrying data, signed (and perhaps
+	// encrypted) at now.
+	Encode(data []byte, now time.Time) (string, error)
+	// Decode verifies a cookie value and returns the data it carries. Any
+	// invalid, tampered or expired value is an error; core treats it as a
+	// fresh session, never as a failure of the request.
+	Decode(value string, now time.Time) ([]byte, error)
+}
