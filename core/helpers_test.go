@@ -78,7 +78,7 @@ type fixture struct {
 	clock *clock
 }
 
-func newFixture(t *testing.T, edit func(*sessions.Config)) *fixture {
+func newFixture(t testing.TB, edit func(*sessions.Config)) *fixture {
 	t.Helper()
 	ck := &clock{now: t0}
 	ms := memstore.New(memstore.Options{Clock: ck.Now})
