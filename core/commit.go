@@ -63,11 +63,18 @@ func (m *Manager) commit(h http.Header, s *Session, status int) error {
 	if err := s.saveLocked(now); err != nil {
 		return err
 	}
-	cookie := m.sessionCookie(s.key, s.values[ExpiryKey], now)
-	if n := len(m.cfg.Cookie.Name) + 1 + len(s.key); n > MaxCookieSize {
+	if err := m.checkCookieSize(s.key); err != nil {
+		return err
+	}
+	h["Set-Cookie"] = append(h["Set-Cookie"], m.sessionCookie(s.key, s.values[ExpiryKey], now))
+	return nil
+}
+
+// checkCookieSize refuses a cookie browsers would silently drop.
+func (m *Manager) checkCookieSize(value string) error {
+	if n := len(m.cfg.Cookie.Name) + 1 + len(value); n > MaxCookieSize {
 		return fmt.Errorf("%w: %d bytes for name and value (limit %d)", ErrCookieTooLarge, n, MaxCookieSize)
 	}
-	h["Set-Cookie"] = append(h["Set-Cookie"], cookie)
 	return nil
 }
 

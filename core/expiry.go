@@ -20,7 +20,9 @@ func (s *Session) SetMaxAge(d time.Duration) {
 
 // SetExpiresAt makes the session expire at t, whatever happens meanwhile.
 // It is stored as an ISO-8601 string with offset, as newer Django does
-// (Django 3.2 cannot store absolute expiries with its JSON serializer).
+// (Django 3.2 cannot store absolute expiries with its JSON serializer, and
+// its get_expiry_age raises TypeError on this form: when sharing sessions
+// with Django 3.x, use SetMaxAge).
 func (s *Session) SetExpiresAt(t time.Time) {
 	s.Set(ExpiryKey, formatISO(t))
 }

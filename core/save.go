@@ -54,6 +54,9 @@ func (s *Session) saveClient(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("sessions: save: %w", err)
 	}
+	if err := s.m.checkCookieSize(token); err != nil {
+		return err
+	}
 	s.key = token
 	return nil
 }
