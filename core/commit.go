@@ -154,10 +154,29 @@ func addVary(h http.Header) {
 	h["Vary"] = append(h["Vary"], "Cookie")
 }
 
-func defaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
+// ErrorStatus is the status a failed commit answers with by default: 400
+// for ErrSessionDeleted (Django's SessionInterrupted), 500 otherwise.
+func ErrorStatus(err error) int {
 	if errors.Is(err, ErrSessionDeleted) {
-		http.Error(w, "The session was deleted before the request completed.", http.StatusBadRequest)
-		return
+		return http.StatusBadRequest
 	}
-	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	return http.StatusInternalServerError
+}
+
+// DropBodyHeaders removes the headers that describe a handler's body, before
+// an error response replaces it.
+func DropBodyHeaders(h http.Header) {
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	h.Del("Content-Type")
+	h.Del("Etag")
+}
+
+func defaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
+	code := ErrorStatus(err)
+	msg := http.StatusText(code)
+	if code == http.StatusBadRequest {
+		msg = "The session was deleted before the request completed."
+	}
+	http.Error(w, msg, code)
 }

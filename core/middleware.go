@@ -37,16 +37,33 @@ type ResponseWriter struct {
 
 // Wrap opens the request's session and returns the writer and request a
 // handler must use. Call Finish on the writer when the handler returns.
-// Adapters whose framework owns the writer use Open, NewContext and Commit
+// Adapters whose framework owns the writer use OpenRequest and Commit
 // instead.
 func (m *Manager) Wrap(w http.ResponseWriter, r *http.Request) (*ResponseWriter, *http.Request) {
 	rw := &ResponseWriter{ResponseWriter: w, m: m}
-	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
-	rw.session.init(m, r.Context(), value, had)
-	rw.ctx = sessionCtx{Context: r.Context(), s: &rw.session}
-	rw.r = r.WithContext(&rw.ctx)
-	rw.session.ctx = &rw.ctx
+	rw.r = m.attach(r, &rw.session, &rw.ctx)
 	return rw, rw.r
+}
+
+// OpenRequest opens the lazy session of r, from its cookie, and returns it
+// with a copy of r whose context carries it. Nothing is loaded. Adapters
+// call Commit with it before their framework writes headers.
+func (m *Manager) OpenRequest(r *http.Request) (*Session, *http.Request) {
+	both := &struct {
+		s   Session
+		ctx sessionCtx
+	}{}
+	return &both.s, m.attach(r, &both.s, &both.ctx)
+}
+
+// attach initialises s from r's cookie and binds it to a context carrying
+// it; the caller provides the memory so that one allocation holds all.
+func (m *Manager) attach(r *http.Request, s *Session, ctx *sessionCtx) *http.Request {
+	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
+	s.init(m, r.Context(), value, had)
+	*ctx = sessionCtx{Context: r.Context(), s: s}
+	s.ctx = ctx
+	return r.WithContext(ctx)
 }
 
 // Session returns the request's session.
@@ -63,12 +80,7 @@ func (w *ResponseWriter) before(status int) bool {
 	w.done = true
 	if err := w.m.Commit(w.Header(), &w.session, status); err != nil {
 		w.err = err
-		h := w.Header()
-		// The handler's framing headers describe a body that will not be sent.
-		h.Del("Content-Length")
-		h.Del("Content-Encoding")
-		h.Del("Content-Type")
-		h.Del("Etag")
+		DropBodyHeaders(w.Header())
 		w.m.cfg.ErrorHandler(w.ResponseWriter, w.r, err)
 		return false
 	}
@@ -125,9 +137,12 @@ func (w *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (w *ResponseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Finish commits a session whose handler wrote nothing, as a 200 response
-// would be. It is safe to call more than once.
+// would be. It is safe to call more than once. When the request's context
+// is already done (client gone, or a timeout middleware outside answers),
+// nothing is committed: the save could not succeed, and the response is
+// not ours to write.
 func (w *ResponseWriter) Finish() {
-	if !w.done {
+	if !w.done && w.r.Context().Err() == nil {
 		w.before(http.StatusOK)
 	}
 }

@@ -27,7 +27,9 @@ const (
 
 	// UpdateIfUnchanged replaces the record only if its stored bytes still
 	// equal Condition.Loaded; otherwise it fails with ErrConflict (record
-	// changed) or ErrNotFound (record gone). It must be atomic.
+	// changed) or ErrNotFound (record gone). It must be atomic, and after
+	// ErrConflict a Load must return the current record: core reloads it to
+	// merge, so a caching store must not serve its stale copy.
 	UpdateIfUnchanged
 )
 
@@ -75,7 +77,8 @@ type ExpiredDeleter interface {
 }
 
 // Toucher is implemented by stores that can extend a record's expiry
-// without rewriting its data.
+// without rewriting its data. Core does not call it; it is for
+// applications that extend sessions outside a request.
 type Toucher interface {
 	Touch(ctx context.Context, key string, expiry time.Time) error
 }

@@ -133,11 +133,12 @@ func testCreateCollision(t *testing.T, s sessions.Store) {
 func testUpdateOnly(t *testing.T, s sessions.Store) {
 	k := newKey(t)
 	mustSave(t, s, k, rec("v1", time.Hour), create)
-	mustSave(t, s, k, rec("v2", time.Hour), update)
+	v2 := rec("v2", time.Hour)
+	mustSave(t, s, k, v2, update)
 	wantData(t, s, k, "v2")
-	// Writing identical bytes again is still a success (MySQL reports no
-	// affected rows for it).
-	mustSave(t, s, k, rec("v2", time.Hour), update)
+	// Writing identical bytes and expiry again is still a success (MySQL
+	// reports no affected rows for it).
+	mustSave(t, s, k, v2, update)
 }
 
 func testUpdateOnlyMissing(t *testing.T, s sessions.Store) {
@@ -152,10 +153,11 @@ func testUpdateIfUnchanged(t *testing.T, s sessions.Store) {
 	k := newKey(t)
 	mustSave(t, s, k, rec("v1", time.Hour), create)
 	loaded := mustLoad(t, s, k)
-	mustSave(t, s, k, rec("v2", time.Hour), unchanged(loaded.Data))
+	v2 := rec("v2", time.Hour)
+	mustSave(t, s, k, v2, unchanged(loaded.Data))
 	wantData(t, s, k, "v2")
-	// The same data again, against what is now stored.
-	mustSave(t, s, k, rec("v2", time.Hour), unchanged([]byte("v2")))
+	// The same record again, against what is now stored.
+	mustSave(t, s, k, v2, unchanged([]byte("v2")))
 	wantData(t, s, k, "v2")
 }
 

@@ -1,0 +1,170 @@
+package echosession
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	sessions "github.com/sessionkit/sessionkit/core"
+)
+
+type mode uint8
+
+const (
+	pending  mode = iota // nothing committed, nothing sent
+	open                 // committed, or an error page is being written: all passes
+	dropping             // the commit failed: the interrupted response goes nowhere
+	hijacked             // the connection was taken over: never commit
+)
+
+// guard commits the session from the response's Before hook and stands in
+// as c.Response().Writer, so that writes which skip echo's WriteHeader
+// (a Flush first, a write straight to the writer) commit too, and so that a
+// response whose commit failed never reaches the client.
+type guard struct {
+	http.ResponseWriter
+	c   echo.Context
+	res *echo.Response
+	m   *sessions.Manager
+	s   *sessions.Session
+	o   *options
+
+	mode     mode
+	returned bool  // the middleware has returned; echo's error handler may be writing
+	err      error // the commit error
+	dropped  error // what dropped writes return
+}
+
+func (g *guard) beforeHook() { g.commit(g.res.Status) }
+
+// commit commits the session once, with the status about to be sent, and
+// reports whether the caller may write.
+func (g *guard) commit(status int) bool {
+	switch g.mode {
+	case open, hijacked:
+		return true
+	case dropping:
+		return false
+	}
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		return true // informational: the real response is still to come
+	}
+	err := g.m.Commit(g.res.Header(), g.s, status)
+	if err == nil {
+		g.mode = open
+		return true
+	}
+	g.err = err
+	g.dropped = fmt.Errorf("echosession: response dropped after failed session commit: %w", err)
+	g.mode = dropping
+	sessions.DropBodyHeaders(g.res.Header())
+	if g.returned {
+		g.renderLate()
+	}
+	return false
+}
+
+// finish runs when the handler returns: it commits for a handler that
+// wrote nothing, and turns a commit that failed while the handler ran into
+// an *echo.HTTPError, for the app's HTTPErrorHandler to render.
+func (g *guard) finish(err error) error {
+	if g.mode == pending {
+		switch {
+		case err == nil && !g.res.Committed:
+			// Nothing was written and echo writes nothing more: net/http
+			// sends 200 with the headers as they are.
+			g.commit(http.StatusOK)
+		case err != nil && g.s.Accessed() && g.s.Err() != nil:
+			// The load failed: the commit will fail whatever the error page's
+			// status, so fail now, while the error can still reach
+			// HTTPErrorHandler.
+			g.commit(http.StatusInternalServerError)
+		}
+	}
+	g.returned = true
+	if g.mode != dropping {
+		// A pending session is committed by the hook when HTTPErrorHandler
+		// writes the error response, with its real status.
+		return err
+	}
+	g.reopen()
+	return g.o.toHTTPError(g.err)
+}
+
+// unwind runs deferred, so after a panic too: what writes next is error
+// handling (middleware.Recover), so a failed commit must render, not drop,
+// and a response dropped so far must look unwritten.
+func (g *guard) unwind() {
+	if g.returned {
+		return // finish ran
+	}
+	g.returned = true
+	if g.mode == dropping {
+		g.reopen()
+	}
+}
+
+// reopen makes echo see an unwritten response after a commit failed while
+// the handler ran: nothing of it reached the client, so HTTPErrorHandler
+// can render. Writers and responses that inner middleware put in place are
+// done with; the error page goes through ours.
+func (g *guard) reopen() {
+	g.mode = open
+	sessions.DropBodyHeaders(g.res.Header())
+	g.res.Writer = g
+	g.res.Committed = false
+	g.res.Status = http.StatusOK
+	g.res.Size = 0
+	if g.c.Response() != g.res {
+		g.c.SetResponse(g.res)
+	}
+}
+
+// renderLate handles a commit that failed after the middleware returned,
+// while something (usually HTTPErrorHandler) was writing: the error goes to
+// HTTPErrorHandler now, and the interrupted response is dropped.
+func (g *guard) renderLate() {
+	g.mode = open // let the error page through; the hook must not commit again
+	g.c.Echo().HTTPErrorHandler(g.o.toHTTPError(g.err), g.c)
+	g.mode = dropping
+	// The interrupted write goes on through res.Writer: make sure it ends
+	// here, whatever replaced the writer meanwhile.
+	g.res.Writer = g
+}
+
+// WriteHeader commits (if the Before hook did not), then writes the status.
+func (g *guard) WriteHeader(code int) {
+	if g.commit(code) {
+		g.ResponseWriter.WriteHeader(code)
+	}
+}
+
+// Write commits if nothing was sent yet (200 implied), then writes.
+func (g *guard) Write(p []byte) (int, error) {
+	if !g.commit(http.StatusOK) {
+		return 0, g.dropped
+	}
+	return g.ResponseWriter.Write(p)
+}
+
+// Flush commits, then flushes: a first Flush sends the headers.
+func (g *guard) Flush() {
+	if !g.commit(http.StatusOK) {
+		return
+	}
+	_ = http.NewResponseController(g.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over without committing: whoever hijacks
+// writes the response.
+func (g *guard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if g.mode == pending {
+		g.mode = hijacked
+	}
+	return http.NewResponseController(g.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the writer below, for http.ResponseController.
+func (g *guard) Unwrap() http.ResponseWriter { return g.ResponseWriter }

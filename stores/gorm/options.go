@@ -1,0 +1,101 @@
+package gormstore
+
+import (
+	"fmt"
+	"time"
+
+	sessions "github.com/sessionkit/sessionkit/core"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultTable     = "sessions"
+	DefaultBatchSize = 1000
+)
+
+// Options configures a Store. The zero value is usable.
+type Options struct {
+	// Table is the table name, optionally qualified by a schema
+	// ("app.sessions"). Letters, digits and underscores only. Set it to
+	// "django_session" to share Django's table. Default: "sessions".
+	Table string
+
+	// Location says how expire_date is written and compared in columns
+	// without a time zone (SQLite text, MySQL datetime). Nil means UTC, as
+	// Django stores with USE_TZ=True. With USE_TZ=False Django stores naive
+	// wall-clock time in its TIME_ZONE: set Location to that zone. It has
+	// no effect on PostgreSQL, whose column (timestamp with time zone,
+	// under both USE_TZ settings) holds instants. Default: nil (UTC).
+	Location *time.Location
+
+	// CleanupInterval starts a background goroutine that calls
+	// DeleteExpired at this interval until Close. Expired rows are never
+	// returned whether or not it runs. Default: 0, no background cleanup.
+	CleanupInterval time.Duration
+
+	// BatchSize is how many expired rows one DELETE statement removes;
+	// DeleteExpired loops until a batch comes back short, so no single
+	// statement holds locks for long. Default: 1000.
+	BatchSize int
+
+	// OnCleanup, if set, is called after each background cleanup with the
+	// number of rows deleted and the error, if any (the background
+	// goroutine has nobody else to tell). Default: nil.
+	OnCleanup func(deleted int64, err error)
+
+	// Clock returns the current time, against which expiry is checked.
+	// Default: time.Now.
+	Clock func() time.Time
+}
+
+// withDefaults validates o and fills in its zero fields.
+func (o Options) withDefaults() (Options, error) {
+	if o.Table == "" {
+		o.Table = DefaultTable
+	}
+	if err := validTable(o.Table); err != nil {
+		return o, err
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.CleanupInterval < 0 {
+		return o, fmt.Errorf("%w: gormstore: negative CleanupInterval %v", sessions.ErrInvalidConfig, o.CleanupInterval)
+	}
+	switch {
+	case o.BatchSize < 0:
+		return o, fmt.Errorf("%w: gormstore: negative BatchSize %d", sessions.ErrInvalidConfig, o.BatchSize)
+	case o.BatchSize == 0:
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o, nil
+}
+
+// validTable accepts "name" or "schema.name" made of ASCII letters, digits
+// and underscores: the name is spliced into SQL, so nothing that needs
+// escaping gets in.
+func validTable(name string) error {
+	parts := 0
+	start := 0
+	for i := 0; i <= len(name); i++ {
+		if i < len(name) && name[i] != '.' {
+			c := name[i]
+			if c != '_' && (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+				return fmt.Errorf("%w: gormstore: table name %q: only letters, digits, '_' and one '.'", sessions.ErrInvalidConfig, name)
+			}
+			continue
+		}
+		if i == start || i-start > 63 {
+			return fmt.Errorf("%w: gormstore: table name %q: each part needs 1 to 63 characters", sessions.ErrInvalidConfig, name)
+		}
+		parts++
+		start = i + 1
+	}
+	if parts > 2 {
+		return fmt.Errorf("%w: gormstore: table name %q: at most one '.'", sessions.ErrInvalidConfig, name)
+	}
+	return nil
+}

@@ -1,0 +1,21 @@
+// Package redisstore keeps sessionkit sessions in Redis, as Django's
+// "cache" session backend does with a Redis cache.
+//
+// The package is called redisstore, not redis, on purpose: a package named
+// redis would clash with github.com/redis/go-redis/v9, which it wraps.
+//
+// Each session is one string key, Options.Prefix + session key, whose value
+// is exactly the record's data (Django's signed session_data), so it can be
+// inspected with redis-cli. Expiry is the key's TTL in milliseconds: Redis
+// drops a session the moment it expires, so the store needs no cleanup job
+// and does not implement sessions.ExpiredDeleter.
+//
+// The store takes a redis.UniversalClient, so a standalone server, Sentinel
+// (redis.NewFailoverClient) and Redis Cluster all work; every command and
+// script touches one key, so it runs on any cluster node that owns it. The
+// client stays the caller's: the store never closes it.
+//
+// Every operation is one round trip: Load pipelines GET and PTTL, Save is
+// SET NX/XX PX or an atomic compare-and-set Lua script (EVALSHA), Delete is
+// DEL, Exists is EXISTS and Touch is PEXPIRE.
+package redisstore
