@@ -121,6 +121,11 @@ func (c *Config) setDefaults() error {
 	if c.Cookie.SameSite == http.SameSiteNoneMode && !c.Cookie.Secure {
 		return fmt.Errorf("%w: SameSite=None needs Secure", ErrInvalidConfig)
 	}
+	// A cookie store verifies its own max age from the signature; a cookie
+	// that outlives it would be sent but rejected, logging users out early.
+	if ma, ok := c.ClientStore.(interface{ MaxAge() time.Duration }); ok && ma.MaxAge() < c.Cookie.MaxAge {
+		return fmt.Errorf("%w: ClientStore max age %v is shorter than Cookie.MaxAge %v", ErrInvalidConfig, ma.MaxAge(), c.Cookie.MaxAge)
+	}
 	if c.ErrorHandler == nil {
 		c.ErrorHandler = defaultErrorHandler
 	}

@@ -28,6 +28,7 @@ func newHarness(t *testing.T, o cookiestore.Options) *harness {
 	h := &harness{now: time.Unix(djangoTime, 0)}
 	m, err := sessions.New(sessions.Config{
 		ClientStore: mustNew(t, o),
+		Cookie:      sessions.CookieConfig{MaxAge: o.MaxAge},
 		Clock:       func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 			h.mu.Lock()
@@ -188,5 +189,18 @@ func TestManagerFlushAndCycleCannotRevoke(t *testing.T) {
 	}
 	if c == nil || c.MaxAge >= 0 {
 		t.Fatalf("an expired cookie that was read is deleted; got %v", c)
+	}
+}
+
+// A cookie that outlives its signature would log users out early: New
+// refuses a manager whose cookie age exceeds the store's.
+func TestManagerRefusesLongerCookieThanSignature(t *testing.T) {
+	t.Parallel()
+	_, err := sessions.New(sessions.Config{
+		ClientStore: mustNew(t, cookiestore.Options{Secret: "secret", MaxAge: time.Hour}),
+		Cookie:      sessions.CookieConfig{MaxAge: 2 * time.Hour},
+	})
+	if !errors.Is(err, sessions.ErrInvalidConfig) {
+		t.Fatalf("err = %v, want ErrInvalidConfig", err)
 	}
 }

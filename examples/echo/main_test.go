@@ -1,0 +1,11 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/sessionkit/sessionkit/examples/internal/demotest"
+)
+
+func TestSmoke(t *testing.T) { demotest.Smoke(t, "Echo", routes) }
+
+func TestBrowser(t *testing.T) { demotest.Browser(t, "Echo", routes) }
