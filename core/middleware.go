@@ -31,8 +31,7 @@ type ResponseWriter struct {
 
 	// One allocation per request carries the session, its context and this
 	// writer together.
-	session Session
-	ctx     sessionCtx
+	st RequestState
 }
 
 // Wrap opens the request's session and returns the writer and request a
@@ -41,33 +40,41 @@ type ResponseWriter struct {
 // instead.
 func (m *Manager) Wrap(w http.ResponseWriter, r *http.Request) (*ResponseWriter, *http.Request) {
 	rw := &ResponseWriter{ResponseWriter: w, m: m}
-	rw.r = m.attach(r, &rw.session, &rw.ctx)
+	rw.r = m.Attach(r, &rw.st)
 	return rw, rw.r
 }
 
-// OpenRequest opens the lazy session of r, from its cookie, and returns it
-// with a copy of r whose context carries it. Nothing is loaded. Adapters
-// call Commit with it before their framework writes headers.
-func (m *Manager) OpenRequest(r *http.Request) (*Session, *http.Request) {
-	both := &struct {
-		s   Session
-		ctx sessionCtx
-	}{}
-	return &both.s, m.attach(r, &both.s, &both.ctx)
-}
-
-// attach initialises s from r's cookie and binds it to a context carrying
-// it; the caller provides the memory so that one allocation holds all.
-func (m *Manager) attach(r *http.Request, s *Session, ctx *sessionCtx) *http.Request {
-	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
-	s.init(m, r.Context(), value, had)
-	*ctx = sessionCtx{Context: r.Context(), s: s}
-	s.ctx = ctx
-	return r.WithContext(ctx)
+// RequestState is one request's session and the context that carries it.
+// Adapters embed it in their own per-request struct, so one allocation
+// serves both; Attach fills it. The zero value is ready for Attach.
+type RequestState struct {
+	session Session
+	ctx     sessionCtx
 }
 
 // Session returns the request's session.
-func (w *ResponseWriter) Session() *Session { return &w.session }
+func (st *RequestState) Session() *Session { return &st.session }
+
+// Attach opens the lazy session of r from its cookie into st and returns a
+// copy of r whose context carries it. Nothing is loaded. Adapters call
+// Commit with st.Session() before their framework writes headers.
+func (m *Manager) Attach(r *http.Request, st *RequestState) *http.Request {
+	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
+	s := &st.session
+	s.init(m, r.Context(), value, had)
+	st.ctx = sessionCtx{Context: r.Context(), s: s}
+	s.ctx = &st.ctx
+	return r.WithContext(&st.ctx)
+}
+
+// OpenRequest is Attach with a RequestState of its own.
+func (m *Manager) OpenRequest(r *http.Request) (*Session, *http.Request) {
+	st := new(RequestState)
+	return &st.session, m.Attach(r, st)
+}
+
+// Session returns the request's session.
+func (w *ResponseWriter) Session() *Session { return &w.st.session }
 
 // Err returns the commit error the error handler answered with, if any.
 func (w *ResponseWriter) Err() error { return w.err }
@@ -78,7 +85,7 @@ func (w *ResponseWriter) before(status int) bool {
 		return w.err == nil
 	}
 	w.done = true
-	if err := w.m.Commit(w.Header(), &w.session, status); err != nil {
+	if err := w.m.Commit(w.Header(), &w.st.session, status); err != nil {
 		w.err = err
 		DropBodyHeaders(w.Header())
 		w.m.cfg.ErrorHandler(w.ResponseWriter, w.r, err)

@@ -29,6 +29,7 @@ type guard struct {
 	res *echo.Response
 	m   *sessions.Manager
 	s   *sessions.Session
+	st  sessions.RequestState // s lives here: one allocation per request
 	o   *options
 
 	mode     mode

@@ -15,9 +15,9 @@ func Middleware(m *sessions.Manager, opts ...Option) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			res := c.Response()
-			s, r := m.OpenRequest(c.Request())
-			c.SetRequest(r)
-			g := &guard{ResponseWriter: res.Writer, c: c, res: res, m: m, s: s, o: o}
+			g := &guard{ResponseWriter: res.Writer, c: c, res: res, m: m, o: o}
+			c.SetRequest(m.Attach(c.Request(), &g.st))
+			g.s = g.st.Session()
 			res.Writer = g
 			res.Before(g.beforeHook)
 			defer g.unwind()

@@ -19,9 +19,9 @@ func Middleware(m *sessions.Manager, opts ...Option) gin.HandlerFunc {
 		}
 	}
 	return func(c *gin.Context) {
-		s, r := m.OpenRequest(c.Request)
-		c.Request = r
-		w := &responseWriter{ResponseWriter: c.Writer, c: c, m: m, s: s, onError: o.onError}
+		w := &responseWriter{ResponseWriter: c.Writer, c: c, m: m, onError: o.onError}
+		c.Request = m.Attach(c.Request, &w.st)
+		w.s = w.st.Session()
 		c.Writer = w
 		c.Next()
 		w.finish()

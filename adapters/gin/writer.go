@@ -28,6 +28,7 @@ type responseWriter struct {
 	c       *gin.Context
 	m       *sessions.Manager
 	s       *sessions.Session
+	st      sessions.RequestState // s lives here: one allocation per request
 	onError func(*gin.Context, error)
 	state   state
 	dropped error // returned by writes after a failed commit
