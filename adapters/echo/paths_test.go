@@ -152,8 +152,8 @@ func TestErrorHandlerPath(t *testing.T) {
 	}{
 		{"ServeHTTP 404", nil, echo.ErrNotFound, 404, true},
 		{"ServeHTTP 500", nil, errHandler, 500, false},
-		{"Logger 404", middleware.LoggerWithConfig(middleware.LoggerConfig{Output: io.Discard}), echo.ErrNotFound, 404, true},
-		{"Logger 500", middleware.LoggerWithConfig(middleware.LoggerConfig{Output: io.Discard}), errHandler, 500, false},
+		{"Logger 404", middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{LogStatus: true, LogValuesFunc: func(echo.Context, middleware.RequestLoggerValues) error { return nil }}), echo.ErrNotFound, 404, true},
+		{"Logger 500", middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{LogStatus: true, LogValuesFunc: func(echo.Context, middleware.RequestLoggerValues) error { return nil }}), errHandler, 500, false},
 		{"Recover 500", middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}), nil, 500, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -99,16 +99,6 @@ type result struct {
 	Authenticated        bool     `json:"authenticated"`
 }
 
-// session decodes the session dict Django returned, with core's codec (it
-// keeps NaN, big integers and -0.0).
-func (r result) session(t *testing.T) map[string]any {
-	t.Helper()
-	m, err := sessions.JSONCodec{}.Decode([]byte(r.SessionJSON))
-	if err != nil {
-		t.Fatalf("decoding Django's session %q: %v", r.SessionJSON, err)
-	}
-	return m
-}
 
 // django runs ops in one Django process configured by cfg and returns one
 // result per op. Any op that raised fails the test: ops report expected

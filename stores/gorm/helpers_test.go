@@ -42,7 +42,6 @@ type backend struct {
 	name  string
 	kind  string // sqlite, postgres, mysql
 	open  func(t testing.TB, wrap func(gorm.ConnPool) gorm.ConnPool) *gorm.DB
-	table string // table name to use instead of a fresh one ("" = fresh)
 }
 
 // backends lists every configuration the store is tested on: SQLite in a

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -24,6 +25,16 @@ import (
 func (s *Store) Migrate(ctx context.Context) error {
 	stmts := s.SchemaSQL()
 	run := func(tx *gorm.DB) error {
+		if s.d == dialectPostgres {
+			// CREATE ... IF NOT EXISTS races between instances starting at
+			// once (a unique violation in pg_type); a transaction-scoped
+			// advisory lock on the table name serialises them.
+			h := fnv.New64a()
+			h.Write([]byte(s.table))
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error; err != nil {
+				return err
+			}
+		}
 		for _, q := range stmts {
 			if err := tx.Exec(q).Error; err != nil {
 				return err
