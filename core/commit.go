@@ -42,15 +42,15 @@ func (m *Manager) commit(h http.Header, s *Session, status int) error {
 	}
 	if s.isEmptyLocked() {
 		if s.hadCookie {
-			h["Set-Cookie"] = append(h["Set-Cookie"], m.deletionCookie())
-			addVary(h)
+			s.addHeader(h, "Set-Cookie", m.deletionCookie())
+			s.addVary(h)
 		} else if s.accessed {
-			addVary(h)
+			s.addVary(h)
 		}
 		return nil
 	}
 	if s.accessed {
-		addVary(h)
+		s.addVary(h)
 	}
 	if !s.modified && !m.cfg.SaveEveryRequest {
 		return nil
@@ -66,7 +66,7 @@ func (m *Manager) commit(h http.Header, s *Session, status int) error {
 	if err := m.checkCookieSize(s.key); err != nil {
 		return err
 	}
-	h["Set-Cookie"] = append(h["Set-Cookie"], m.sessionCookie(s.key, s.values[ExpiryKey], now))
+	s.addHeader(h, "Set-Cookie", m.sessionCookie(s.key, s.values[ExpiryKey], now))
 	return nil
 }
 
@@ -78,71 +78,89 @@ func (m *Manager) checkCookieSize(value string) error {
 	return nil
 }
 
-// sessionCookie formats the Set-Cookie value by hand: http.Cookie.String
-// costs several allocations on every saving request.
+// sessionCookie formats the Set-Cookie value by hand into one allocation:
+// http.Cookie.String costs several on every saving request.
 func (m *Manager) sessionCookie(value string, expiry any, now time.Time) string {
 	c := &m.cfg.Cookie
 	age, _, browserClose := m.expiry(expiry, now)
-	b := make([]byte, 0, len(c.Name)+len(value)+160)
-	b = append(b, c.Name...)
-	b = append(b, '=')
-	b = append(b, value...)
-	b = m.appendCommon(b)
+	var b strings.Builder
+	b.Grow(len(c.Name) + len(value) + 150 + len(c.Path) + len(c.Domain))
+	b.WriteString(c.Name)
+	b.WriteByte('=')
+	b.WriteString(value)
+	m.writeCommon(&b)
 	if !browserClose {
+		var scratch [32]byte
 		secs := int64(age / time.Second)
-		b = append(b, "; Expires="...)
-		b = now.Add(time.Duration(secs)*time.Second).UTC().AppendFormat(b, http.TimeFormat)
+		b.WriteString("; Expires=")
+		b.Write(now.Add(time.Duration(secs)*time.Second).UTC().AppendFormat(scratch[:0], http.TimeFormat))
 		if secs <= 0 {
-			b = append(b, "; Max-Age=0"...)
+			b.WriteString("; Max-Age=0")
 		} else {
-			b = append(b, "; Max-Age="...)
-			b = strconv.AppendInt(b, secs, 10)
+			b.WriteString("; Max-Age=")
+			b.Write(strconv.AppendInt(scratch[:0], secs, 10))
 		}
 	}
 	if !c.DisableHTTPOnly {
-		b = append(b, "; HttpOnly"...)
+		b.WriteString("; HttpOnly")
 	}
-	return string(b)
+	return b.String()
 }
 
 // deletionCookie expires the session cookie with the attributes it was set
 // with, so the browser matches and drops it.
 func (m *Manager) deletionCookie() string {
-	b := make([]byte, 0, len(m.cfg.Cookie.Name)+120)
-	b = append(b, m.cfg.Cookie.Name...)
-	b = append(b, '=')
-	b = m.appendCommon(b)
-	b = append(b, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"...)
-	return string(b)
+	var b strings.Builder
+	b.Grow(len(m.cfg.Cookie.Name) + 120 + len(m.cfg.Cookie.Path) + len(m.cfg.Cookie.Domain))
+	b.WriteString(m.cfg.Cookie.Name)
+	b.WriteByte('=')
+	m.writeCommon(&b)
+	b.WriteString("; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0")
+	return b.String()
 }
 
-func (m *Manager) appendCommon(b []byte) []byte {
+func (m *Manager) writeCommon(b *strings.Builder) {
 	c := &m.cfg.Cookie
-	b = append(b, "; Path="...)
-	b = append(b, c.Path...)
+	b.WriteString("; Path=")
+	b.WriteString(c.Path)
 	if c.Domain != "" {
-		b = append(b, "; Domain="...)
-		b = append(b, c.Domain...)
+		b.WriteString("; Domain=")
+		b.WriteString(c.Domain)
 	}
 	if c.Secure {
-		b = append(b, "; Secure"...)
+		b.WriteString("; Secure")
 	}
 	switch c.SameSite {
 	case http.SameSiteLaxMode:
-		b = append(b, "; SameSite=Lax"...)
+		b.WriteString("; SameSite=Lax")
 	case http.SameSiteStrictMode:
-		b = append(b, "; SameSite=Strict"...)
+		b.WriteString("; SameSite=Strict")
 	case http.SameSiteNoneMode:
-		b = append(b, "; SameSite=None"...)
+		b.WriteString("; SameSite=None")
 	}
 	if c.Partitioned {
-		b = append(b, "; Partitioned"...)
+		b.WriteString("; Partitioned")
 	}
-	return b
+}
+
+// addHeader appends a header value. The common case, a header not set
+// yet, uses a one-element slice kept in the Session instead of allocating
+// one; its capacity is capped so anyone appending later copies it.
+func (s *Session) addHeader(h http.Header, name, value string) {
+	if len(h[name]) > 0 {
+		h[name] = append(h[name], value)
+		return
+	}
+	i := 0
+	if name != "Vary" {
+		i = 1
+	}
+	s.hdr[i] = value
+	h[name] = s.hdr[i : i+1 : i+1]
 }
 
 // addVary adds Cookie to the Vary header unless it, or "*", is there.
-func addVary(h http.Header) {
+func (s *Session) addVary(h http.Header) {
 	for _, line := range h["Vary"] {
 		for part := range strings.SplitSeq(line, ",") {
 			part = strings.TrimSpace(part)
@@ -151,7 +169,7 @@ func addVary(h http.Header) {
 			}
 		}
 	}
-	h["Vary"] = append(h["Vary"], "Cookie")
+	s.addHeader(h, "Vary", "Cookie")
 }
 
 // ErrorStatus is the status a failed commit answers with by default: 400

@@ -25,22 +25,14 @@ func cookieValue(h http.Header, name string) (string, bool) {
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
-			if len(v) > maxCookieValue || !validCookieValue(v) {
+			// No character check here: it would cost every request, and
+			// what the value may hold is checked where it is used (ValidKey
+			// for server-side keys, the signature for client-side values).
+			if len(v) > maxCookieValue {
 				return "", true
 			}
 			return v, true
 		}
 	}
 	return "", false
-}
-
-// validCookieValue accepts RFC 6265 cookie-octets.
-func validCookieValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

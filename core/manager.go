@@ -85,21 +85,36 @@ func (m *Manager) Decode(data []byte) (map[string]any, error) {
 }
 
 func (m *Manager) encode(dst []byte, values map[string]any, now time.Time) ([]byte, error) {
-	buf, _ := m.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
+	buf := m.getBuf()
+	defer m.putBuf(buf)
 	raw, err := m.codec.Append((*buf)[:0], values)
-	defer func() {
-		if cap(raw) <= 64<<10 {
-			*buf = raw
-			m.bufs.Put(buf)
-		}
-	}()
+	*buf = raw
 	if err != nil {
 		return nil, fmt.Errorf("sessions: encode: %w", err)
 	}
-	return m.signer.AppendDumps(dst, raw, true, now), nil
+	// Server-side data is compressed only when large: stores have no size
+	// limit to meet, and deflate costs more than the rest of a save for a
+	// typical session. Django reads both forms.
+	return m.signer.AppendDumps(dst, raw, len(raw) >= serverCompressMin, now), nil
+}
+
+// serverCompressMin is the encoded size from which server-side data is
+// compressed.
+const serverCompressMin = 1024
+
+// getBuf and putBuf recycle encode buffers; a session is encoded on every
+// save.
+func (m *Manager) getBuf() *[]byte {
+	if b, ok := m.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+func (m *Manager) putBuf(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		m.bufs.Put(b)
+	}
 }
 
 func (m *Manager) decode(data []byte, now time.Time) (map[string]any, error) {
@@ -151,7 +166,8 @@ func (m *Manager) loadValues(s *Session) map[string]any {
 		s.key = ""
 		return make(map[string]any)
 	}
-	if !rec.Expiry.After(now) {
+	// A zero Expiry: the store enforces expiry and returned a live record.
+	if !rec.Expiry.IsZero() && !rec.Expiry.After(now) {
 		s.key = ""
 		return make(map[string]any)
 	}

@@ -115,6 +115,14 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
+// WriteString commits like Write, without converting s to a []byte.
+func (w *ResponseWriter) WriteString(s string) (int, error) {
+	if !w.before(http.StatusOK) {
+		return 0, w.err
+	}
+	return io.WriteString(w.ResponseWriter, s)
+}
+
 // ReadFrom keeps io.Copy on the underlying writer's fast path (sendfile).
 func (w *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !w.before(http.StatusOK) {

@@ -46,11 +46,14 @@ func (s *Session) saveLocked(now time.Time) error {
 }
 
 func (s *Session) saveClient(now time.Time) error {
-	buf, err := s.m.codec.Append(nil, s.values)
+	buf := s.m.getBuf()
+	defer s.m.putBuf(buf)
+	raw, err := s.m.codec.Append((*buf)[:0], s.values)
+	*buf = raw
 	if err != nil {
 		return fmt.Errorf("sessions: encode: %w", err)
 	}
-	token, err := s.m.client.Encode(buf, now)
+	token, err := s.m.client.Encode(raw, now)
 	if err != nil {
 		return fmt.Errorf("sessions: save: %w", err)
 	}
@@ -81,7 +84,7 @@ func (s *Session) create(rec Record) error {
 		s.fromStore = true
 		s.loadedData = rec.Data
 		s.cleared = false
-		clear(s.changed)
+		s.resetChanged()
 		if old := s.staleKey; old != "" {
 			s.staleKey = ""
 			if err := store.Delete(s.ctx, old); err != nil {
@@ -141,12 +144,12 @@ func (s *Session) mergeInto(theirs []byte, now time.Time) map[string]any {
 	if err != nil {
 		return s.values
 	}
-	for k := range s.changed {
+	s.changedKeys(func(k string) {
 		if v, ok := s.values[k]; ok {
 			merged[k] = v
 		} else {
 			delete(merged, k)
 		}
-	}
+	})
 	return merged
 }

@@ -36,10 +36,16 @@ type Session struct {
 	loadedData []byte
 	fromStore  bool
 
-	// changed holds the keys this request wrote or deleted, so a save that
-	// meets a concurrent write can merge instead of overwriting.
-	changed map[string]struct{}
-	cleared bool
+	// The keys this request wrote or deleted, so a save that meets a
+	// concurrent write can merge instead of overwriting: the first few
+	// inline, the rest in a map, since most requests change one or two.
+	changedInline [4]string
+	changedN      int
+	changed       map[string]struct{}
+	cleared       bool
+
+	// hdr backs the Vary and Set-Cookie header values Commit adds.
+	hdr [2]string
 
 	// staleKey is a record to delete once the session is saved under a new
 	// key (CycleKey).
@@ -229,7 +235,7 @@ func (s *Session) clearLocked() {
 	s.accessed = true
 	s.modified = true
 	s.cleared = true
-	clear(s.changed)
+	s.resetChanged()
 }
 
 // IsEmpty reports whether the session has neither a key nor data. It does
@@ -299,10 +305,43 @@ func (s *Session) markChanged(key string) {
 	if s.cleared {
 		return
 	}
-	if s.changed == nil {
-		s.changed = make(map[string]struct{}, 4)
+	if s.changed != nil {
+		s.changed[key] = struct{}{}
+		return
+	}
+	for _, k := range s.changedInline[:s.changedN] {
+		if k == key {
+			return
+		}
+	}
+	if s.changedN < len(s.changedInline) {
+		s.changedInline[s.changedN] = key
+		s.changedN++
+		return
+	}
+	s.changed = make(map[string]struct{}, 2*len(s.changedInline))
+	for _, k := range s.changedInline {
+		s.changed[k] = struct{}{}
 	}
 	s.changed[key] = struct{}{}
+}
+
+// changedKeys calls fn for every key this request changed.
+func (s *Session) changedKeys(fn func(key string)) {
+	if s.changed != nil {
+		for k := range s.changed {
+			fn(k)
+		}
+		return
+	}
+	for _, k := range s.changedInline[:s.changedN] {
+		fn(k)
+	}
+}
+
+func (s *Session) resetChanged() {
+	s.changedN = 0
+	s.changed = nil
 }
 
 // ensureLoaded runs the lazy load once. s.mu must be held.

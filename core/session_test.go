@@ -3,6 +3,7 @@ package sessions_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -365,5 +366,31 @@ func TestConfigValidation(t *testing.T) {
 		if _, err := sessions.New(tt.cfg); !errors.Is(err, sessions.ErrInvalidConfig) {
 			t.Errorf("%s: err = %v, want ErrInvalidConfig", tt.name, err)
 		}
+	}
+}
+
+// TestMergeManyChangedKeys covers a request changing more keys than the
+// session tracks inline.
+func TestMergeManyChangedKeys(t *testing.T) {
+	f := newFixture(t, nil)
+	key := f.seed(t, map[string]any{"theirs": 0})
+	s1 := f.m.Open(t.Context(), key)
+	s2 := f.m.Open(t.Context(), key)
+	s1.Get("theirs")
+	for i := range 7 {
+		s1.Set(fmt.Sprintf("k%d", i), i)
+		s1.Set(fmt.Sprintf("k%d", i), i) // a repeat is tracked once
+	}
+	s1.Delete("k6")
+	s2.Set("theirs", 1)
+	if err := s2.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Save(); err != nil {
+		t.Fatal(err)
+	}
+	got := f.m.Open(t.Context(), key)
+	if got.Len() != 7 || got.GetInt("theirs") != 1 || got.GetInt("k5") != 5 || got.Has("k6") {
+		t.Fatalf("merged = %v", got.Values())
 	}
 }

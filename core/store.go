@@ -9,7 +9,10 @@ import (
 // the instant they stop being valid. Stores know nothing of the session
 // dict, signing or cookies.
 type Record struct {
-	Data   []byte
+	Data []byte
+	// Expiry is when the record stops being valid. Load may leave it zero
+	// when the store enforces expiry itself and reading it back would cost
+	// extra work (Redis keeps a TTL; GET alone does not return it).
 	Expiry time.Time
 }
 

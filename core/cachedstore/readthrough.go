@@ -27,7 +27,11 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 	if err != nil {
 		return sessions.Record{}, err
 	}
-	s.fill(ctx, key, rec)
+	// A durable store that does not report expiry gives nothing to bound
+	// the cache copy with: serve it uncached rather than risk outliving it.
+	if !rec.Expiry.IsZero() {
+		s.fill(ctx, key, rec)
+	}
 	return rec, nil
 }
 

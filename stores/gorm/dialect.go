@@ -103,7 +103,9 @@ func buildQueries(d dialect, table string, batch int) queries {
 		deleteExpired = "DELETE FROM " + t + " WHERE expire_date < ? ORDER BY expire_date LIMIT " + strconv.Itoa(batch)
 	}
 	q := queries{
-		load:          "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?",
+		// By key only: the expiry is compared in Go, which keeps the
+		// statement as cheap as the primary-key lookup it is.
+		load:          "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ?",
 		exists:        "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?",
 		insert:        "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)",
 		takeOver:      "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date <= ?",

@@ -39,9 +39,9 @@ func requireEnv(t testing.TB, name string) string {
 // backend opens one database configuration. wrap, when not nil, sits
 // between GORM and the *sql.DB (to count statements).
 type backend struct {
-	name  string
-	kind  string // sqlite, postgres, mysql
-	open  func(t testing.TB, wrap func(gorm.ConnPool) gorm.ConnPool) *gorm.DB
+	name string
+	kind string // sqlite, postgres, mysql
+	open func(t testing.TB, wrap func(gorm.ConnPool) gorm.ConnPool) *gorm.DB
 }
 
 // backends lists every configuration the store is tested on: SQLite in a

@@ -114,7 +114,7 @@ func (s *Store) load(ctx context.Context, key string, now time.Time) (sessions.R
 		data []byte
 		exp  any
 	)
-	err := s.pool.QueryRowContext(ctx, s.q.load, key, s.tc.value(now)).Scan(&data, &exp)
+	err := s.pool.QueryRowContext(ctx, s.q.load, key).Scan(&data, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sessions.Record{}, sessions.ErrNotFound
 	}
@@ -124,6 +124,11 @@ func (s *Store) load(ctx context.Context, key string, now time.Time) (sessions.R
 	t, err := s.tc.scan(exp)
 	if err != nil {
 		return sessions.Record{}, err
+	}
+	// Dead from the instant expire_date is reached, as Django's
+	// expire_date > now.
+	if !t.After(now) {
+		return sessions.Record{}, sessions.ErrNotFound
 	}
 	if data == nil {
 		data = []byte{}

@@ -15,7 +15,7 @@
 // script touches one key, so it runs on any cluster node that owns it. The
 // client stays the caller's: the store never closes it.
 //
-// Every operation is one round trip: Load pipelines GET and PTTL, Save is
+// Every operation is one round trip: Load is a GET, Save is
 // SET NX/XX PX or an atomic compare-and-set Lua script (EVALSHA), Delete is
 // DEL, Exists is EXISTS and Touch is PEXPIRE.
 package redisstore

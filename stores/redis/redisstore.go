@@ -54,36 +54,19 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 // Prefix returns the key prefix in force.
 func (s *Store) Prefix() string { return s.prefix }
 
-// Load implements sessions.Store in one round trip: GET and PTTL,
-// pipelined. The returned Expiry is now plus the key's remaining TTL.
-//
-// A pipeline rather than a Lua script: Redis runs the two plain commands
-// in a fraction of the time a script call costs, and the pair needs no
-// atomicity. Should a write slip in between, the data is the older one
-// (which a conditional save then catches as a conflict); should a delete,
-// PTTL finds no key and the session is reported missing.
+// Load implements sessions.Store with one GET. Redis enforces expiry with
+// the key's TTL, so a key that exists is live, and the returned Record
+// leaves Expiry zero (see sessions.Record): reading the TTL as well cost a
+// third more than the GET alone.
 func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
-	k := s.prefix + key
-	pipe := s.client.Pipeline()
-	get := pipe.Get(ctx, k)
-	ttl := pipe.PTTL(ctx, k)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return sessions.Record{}, fmt.Errorf("redisstore: load: %w", err)
-	}
-	data, err := get.Bytes()
+	data, err := s.client.Get(ctx, s.prefix+key).Bytes()
 	if err != nil {
 		if errors.Is(err, redis.Nil) {
 			return sessions.Record{}, sessions.ErrNotFound
 		}
 		return sessions.Record{}, fmt.Errorf("redisstore: load: %w", err)
 	}
-	// -2 (gone meanwhile), -1 (no TTL: not written by this store, which
-	// always sets one) and 0 all mean no live record.
-	d := ttl.Val()
-	if d <= 0 {
-		return sessions.Record{}, sessions.ErrNotFound
-	}
-	return sessions.Record{Data: data, Expiry: time.Now().Add(d)}, nil
+	return sessions.Record{Data: data}, nil
 }
 
 // Save implements sessions.Store in one round trip: SET NX PX for
