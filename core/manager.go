@@ -19,6 +19,7 @@ type Manager struct {
 	client ClientStore
 	codec  Codec
 	signer *signing.Signer // signs server-side data; nil with a ClientStore
+	local  bool            // the store is InProcess: its records are not signed
 
 	// bufs recycles encode buffers: a session is encoded on every save.
 	bufs sync.Pool
@@ -42,6 +43,9 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		m.signer = sg
+		if ip, ok := m.store.(InProcess); ok && ip.InProcess() {
+			m.local = true
+		}
 	}
 	return m, nil
 }
@@ -82,6 +86,26 @@ func (m *Manager) Decode(data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("%w: Decode needs a server-side Store", ErrInvalidConfig)
 	}
 	return m.decode(data, m.now())
+}
+
+// encodeRecord and decodeRecord give what the store keeps: signed, except
+// for an InProcess store.
+func (m *Manager) encodeRecord(values map[string]any, now time.Time) ([]byte, error) {
+	if m.local {
+		data, err := m.codec.Append(nil, values)
+		if err != nil {
+			return nil, fmt.Errorf("sessions: encode: %w", err)
+		}
+		return data, nil
+	}
+	return m.encode(nil, values, now)
+}
+
+func (m *Manager) decodeRecord(data []byte, now time.Time) (map[string]any, error) {
+	if m.local {
+		return m.codec.Decode(data)
+	}
+	return m.decode(data, now)
 }
 
 func (m *Manager) encode(dst []byte, values map[string]any, now time.Time) ([]byte, error) {
@@ -171,7 +195,7 @@ func (m *Manager) loadValues(s *Session) map[string]any {
 		s.key = ""
 		return make(map[string]any)
 	}
-	v, err := m.decode(rec.Data, now)
+	v, err := m.decodeRecord(rec.Data, now)
 	if err != nil {
 		// Tampered or foreign data in the store: Django logs it and starts
 		// over under a new key.

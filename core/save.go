@@ -34,7 +34,7 @@ func (s *Session) saveLocked(now time.Time) error {
 	if m.client != nil {
 		return s.saveClient(now)
 	}
-	data, err := m.encode(nil, s.values, now)
+	data, err := m.encodeRecord(s.values, now)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Session) update(rec Record, now time.Time) error {
 			return fmt.Errorf("sessions: save: reload after conflict: %w", err)
 		}
 		s.values = s.mergeInto(current.Data, now)
-		data, err := s.m.encode(nil, s.values, now)
+		data, err := s.m.encodeRecord(s.values, now)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Session) mergeInto(theirs []byte, now time.Time) map[string]any {
 	if s.cleared {
 		return s.values
 	}
-	merged, err := s.m.decode(theirs, now)
+	merged, err := s.m.decodeRecord(theirs, now)
 	if err != nil {
 		return s.values
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/memstore"
 )
 
 func TestNewSessionIsUntouched(t *testing.T) {
@@ -392,5 +393,34 @@ func TestMergeManyChangedKeys(t *testing.T) {
 	got := f.m.Open(t.Context(), key)
 	if got.Len() != 7 || got.GetInt("theirs") != 1 || got.GetInt("k5") != 5 || got.Has("k6") {
 		t.Fatalf("merged = %v", got.Values())
+	}
+}
+
+// TestInProcessStoreIsUnsigned: memstore's records never leave the process,
+// so core keeps them as plain codec output; everything else still works.
+func TestInProcessStoreIsUnsigned(t *testing.T) {
+	store := memstore.New(memstore.Options{})
+	m, err := sessions.New(sessions.Config{Store: store, Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Open(t.Context(), "")
+	s.Set("user", "alice")
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.Load(t.Context(), s.Key())
+	if err != nil || string(rec.Data) != `{"user":"alice"}` {
+		t.Fatalf("stored %q, %v", rec.Data, err)
+	}
+	if got := m.Open(t.Context(), s.Key()).GetString("user"); got != "alice" {
+		t.Fatalf("reloaded user %q", got)
+	}
+	// Undecodable data is still an empty session under a new key.
+	if err := store.Save(t.Context(), s.Key(), sessions.Record{Data: []byte("{broken"), Expiry: rec.Expiry}, sessions.Condition{Mode: sessions.UpdateOnly}); err != nil {
+		t.Fatal(err)
+	}
+	if again := m.Open(t.Context(), s.Key()); again.Has("user") || again.Key() != "" {
+		t.Fatal("undecodable record accepted")
 	}
 }

@@ -66,11 +66,22 @@ type Condition struct {
 //     not after now may be treated as already expired.
 //   - Delete removes the record; deleting a missing key is not an error.
 //   - Exists reports whether a live record exists.
+//   - Save takes ownership of rec.Data and Condition.Loaded, and callers
+//     treat the Data that Load returns as read-only: neither side mutates
+//     it later, so an in-memory store need not copy.
 type Store interface {
 	Load(ctx context.Context, key string) (Record, error)
 	Save(ctx context.Context, key string, rec Record, cond Condition) error
 	Delete(ctx context.Context, key string) error
 	Exists(ctx context.Context, key string) (bool, error)
+}
+
+// InProcess is implemented by stores whose records never leave the process
+// (memstore). Core keeps their data unsigned: nothing outside the process
+// can tamper with it, and signing and verifying would cost every request.
+// Data still goes through the Codec.
+type InProcess interface {
+	InProcess() bool
 }
 
 // ExpiredDeleter is implemented by stores that must purge expired records

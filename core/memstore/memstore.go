@@ -32,6 +32,7 @@ type Store struct {
 
 var (
 	_ sessions.Store          = (*Store)(nil)
+	_ sessions.InProcess      = (*Store)(nil)
 	_ sessions.ExpiredDeleter = (*Store)(nil)
 	_ sessions.Toucher        = (*Store)(nil)
 )
@@ -65,8 +66,7 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 	if !s.live(r, ok) {
 		return sessions.Record{}, sessions.ErrNotFound
 	}
-	// Callers own what they get: copy, so a later Save cannot alias it.
-	r.Data = bytes.Clone(r.Data)
+	// No copy: by the Store contract neither side mutates the bytes.
 	return r, nil
 }
 
@@ -75,7 +75,6 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rec.Data = bytes.Clone(rec.Data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.records[key]
@@ -113,6 +112,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// InProcess implements sessions.InProcess: records never leave the process,
+// so core keeps them unsigned.
+func (s *Store) InProcess() bool { return true }
 
 // Exists implements sessions.Store.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
