@@ -142,7 +142,19 @@ func (m *Manager) putBuf(b *[]byte) {
 }
 
 func (m *Manager) decode(data []byte, now time.Time) (map[string]any, error) {
-	raw, err := m.signer.Loads(string(data), 0, now)
+	// JSONCodec copies what it keeps, so the verified bytes can live in a
+	// pooled buffer; another codec might keep references into them.
+	var dst []byte
+	if _, ok := m.codec.(JSONCodec); ok {
+		buf := m.getBuf()
+		defer m.putBuf(buf)
+		dst = (*buf)[:0]
+		defer func() { *buf = dst[:0] }()
+	}
+	raw, err := m.signer.AppendLoads(dst, data, 0, now)
+	if err == nil && dst != nil {
+		dst = raw
+	}
 	if err != nil && m.cfg.AcceptLegacyFormats {
 		secrets := append([]string{m.cfg.Secret}, m.cfg.SecretFallbacks...)
 		raw, err = signing.DecodeLegacySession(string(data), secrets, legacyStoreClass(m.cfg.Salt))

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -281,27 +282,43 @@ func (s *Signer) Loads(value string, maxAge time.Duration, now time.Time) ([]byt
 // set whenever the signature verified and the timestamp parsed, including
 // when err is ErrExpired.
 func (s *Signer) LoadsWithTime(value string, maxAge time.Duration, now time.Time) (data []byte, signedAt time.Time, err error) {
+	st := s.getState()
+	defer s.putState(st)
+	st.buf = append(st.buf[:0], value...)
+	return s.loads(st, nil, maxAge, now)
+}
+
+// AppendLoads is Loads for a value held in a []byte, appending the data to
+// dst: a caller with a reusable buffer decodes without allocating.
+func (s *Signer) AppendLoads(dst, value []byte, maxAge time.Duration, now time.Time) ([]byte, error) {
+	st := s.getState()
+	defer s.putState(st)
+	st.buf = append(st.buf[:0], value...)
+	data, _, err := s.loads(st, dst, maxAge, now)
+	return data, err
+}
+
+// loads verifies the value in st.buf and appends its data to dst.
+func (s *Signer) loads(st *macState, dst []byte, maxAge time.Duration, now time.Time) (data []byte, signedAt time.Time, err error) {
 	// Django order: check the signature over everything before the last
 	// ":", then split off the timestamp, check the age, and only then
 	// decode and decompress.
-	i := strings.LastIndexByte(value, ':')
+	value := st.buf
+	i := bytes.LastIndexByte(value, ':')
 	if i < 0 {
 		return nil, time.Time{}, ErrMalformed
 	}
 	if n := len(value) - i - 1; n != sigLen && (n != sigLenSHA || s.nSHA == len(s.keys)) {
 		return nil, time.Time{}, ErrBadSignature // cheap reject, no HMAC
 	}
-	st := s.getState()
-	defer s.putState(st)
-	st.buf = append(st.buf[:0], value...)
-	if !s.verify(st, st.buf[:i], st.buf[i+1:]) {
+	if !s.verify(st, value[:i], value[i+1:]) {
 		return nil, time.Time{}, ErrBadSignature
 	}
-	j := strings.LastIndexByte(value[:i], ':')
+	j := bytes.LastIndexByte(value[:i], ':')
 	if j < 0 {
 		return nil, time.Time{}, ErrMalformed
 	}
-	ts, err := DecodeBase62(value[j+1 : i])
+	ts, err := DecodeBase62(string(value[j+1 : i]))
 	if err != nil {
 		return nil, time.Time{}, ErrMalformed
 	}
@@ -309,9 +326,9 @@ func (s *Signer) LoadsWithTime(value string, maxAge time.Duration, now time.Time
 	if maxAge > 0 && now.Sub(signedAt) > maxAge {
 		return nil, signedAt, ErrExpired
 	}
-	payload := st.buf[:j]
+	payload := value[:j]
 	if len(payload) == 0 || payload[0] != '.' {
-		out, ok := decodeURLPayload(nil, payload)
+		out, ok := decodeURLPayload(dst, payload)
 		if !ok {
 			return nil, signedAt, ErrMalformed
 		}
@@ -331,6 +348,9 @@ func (s *Signer) LoadsWithTime(value string, maxAge time.Duration, now time.Time
 	}
 	if err != nil {
 		return nil, signedAt, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if dst != nil {
+		out = append(dst, out...)
 	}
 	return out, signedAt, nil
 }

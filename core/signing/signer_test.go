@@ -568,3 +568,25 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	}
 	return reflect.DeepEqual(x, y)
 }
+
+// TestAppendLoads: the []byte entry point agrees with Loads, appends to
+// dst, and rejects what Loads rejects.
+func TestAppendLoads(t *testing.T) {
+	sg, err := New(Options{Secret: "s", Salt: SessionSalt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1700000000, 0)
+	for _, data := range []string{`{}`, `{"user":"alice"}`, `{"big":"` + strings.Repeat("x", 3000) + `"}`} {
+		v := sg.Dumps([]byte(data), true, now)
+		got, err := sg.AppendLoads([]byte("prefix:"), []byte(v), 0, now)
+		if err != nil || string(got) != "prefix:"+data {
+			t.Fatalf("AppendLoads(%.20q) = %.40q, %v", v, got, err)
+		}
+		bad := []byte(v)
+		bad[len(bad)/2] ^= 1
+		if _, err := sg.AppendLoads(nil, bad, 0, now); err == nil {
+			t.Fatalf("tampered %.20q accepted", bad)
+		}
+	}
+}

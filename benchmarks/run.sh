@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Runs every sessionkit benchmark beside the peers and writes
+# benchmarks/RESULTS.md (raw output in benchmarks/results/). See README.md.
+#
+# Knobs (environment): ROUNDS (go test rounds, default 6), BENCHTIME
+# (-benchtime per benchmark and round, default 0.2s), E2E_ROUNDS (default 5),
+# E2E_DURATION (wrk time per target and round, default 3s), PROFILE=1 (also
+# write CPU and allocation profiles of sessionkit's gin targets to
+# results/profiles/), SESSIONKIT_REDIS_URL (use that Redis instead of
+# starting one).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+ROUNDS="${ROUNDS:-6}"
+BENCHTIME="${BENCHTIME:-0.2s}"
+E2E_ROUNDS="${E2E_ROUNDS:-5}"
+E2E_DURATION="${E2E_DURATION:-3s}"
+PROFILE="${PROFILE:-0}"
+BENCHSTAT_VERSION="v0.0.0-20260908200009-22c9c6c9d4da"
+# This module's go.mod pins the peers' versions; the workspace could move them.
+export GOWORK=off
+
+start=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+work="$(mktemp -d)"
+redis_pid=""
+
+cleanup() {
+	if [[ -n "$redis_pid" ]]; then
+		kill "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+log() { printf '[%4ds] %s\n' "$(($(date +%s) - start))" "$*" >&2; }
+
+# start_redis starts a throwaway redis-server on a free loopback port and
+# exports SESSIONKIT_REDIS_URL. It checks that the server answering is the
+# one it started (by PID), not someone else's on the same port.
+start_redis() {
+	command -v redis-server >/dev/null || { log "redis-server not found: apt-get install redis-server"; return 1; }
+	for _ in $(seq 1 20); do
+		local port=$((20000 + RANDOM % 30000))
+		redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+			>"$work/redis.log" 2>&1 &
+		redis_pid=$!
+		for _ in $(seq 1 50); do
+			if ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
+			if redis-cli -p "$port" info server 2>/dev/null | grep -q "^process_id:$redis_pid"; then
+				export SESSIONKIT_REDIS_URL="redis://127.0.0.1:$port/0"
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+		redis_pid=""
+	done
+	return 1
+}
+
+if [[ -z "${SESSIONKIT_REDIS_URL:-}" ]]; then
+	start_redis || { log "could not start redis-server"; exit 1; }
+	log "started redis-server (PID $redis_pid) at $SESSIONKIT_REDIS_URL"
+else
+	log "using Redis at $SESSIONKIT_REDIS_URL"
+fi
+command -v wrk >/dev/null || { log "wrk not found: apt-get install wrk"; exit 1; }
+
+log "building"
+go test -c -o "$work/bench.test" .
+go build -o "$work/e2e" ./cmd/e2e
+go build -o "$work/report" ./cmd/report
+if GOBIN="$work" go install "golang.org/x/perf/cmd/benchstat@$BENCHSTAT_VERSION" 2>"$work/benchstat.log"; then
+	have_benchstat=1
+else
+	log "benchstat unavailable (see below); RESULTS.md goes without its appendix"
+	cat "$work/benchstat.log" >&2
+	have_benchstat=0
+fi
+
+mkdir -p results
+: >results/bench.txt
+# Whole rounds, one after the other, so every benchmark of a ratio ran in
+# the same round, close in time to its partner.
+for i in $(seq 1 "$ROUNDS"); do
+	log "round $i/$ROUNDS"
+	"$work/bench.test" -test.run '^$' -test.bench '^Benchmark(Session|Paired|Floor|Store|Dumps|Stream)$' \
+		-test.benchtime "$BENCHTIME" -test.count 1 -test.timeout 20m >>results/bench.txt
+done
+
+log "round trips"
+"$work/bench.test" -test.run '^$' -test.bench '^BenchmarkRoundTrips$' -test.benchtime 300x \
+	-test.timeout 10m >results/roundtrips.txt
+
+log "end to end (wrk)"
+"$work/e2e" -rounds "$E2E_ROUNDS" -duration "$E2E_DURATION" >results/e2e.txt
+
+if [[ "$PROFILE" == 1 ]]; then
+	mkdir -p results/profiles
+	for sc in A B C; do
+		for store in memory cookie redis gorm; do
+			log "profile $sc gin/sessionkit-$store"
+			p="results/profiles/$sc-gin-$store"
+			pat="^BenchmarkSession\$/^$sc\$/^gin\$/^sessionkit-$store\$"
+			# Separate runs: recording allocation stacks would show up in the CPU profile.
+			"$work/bench.test" -test.run '^$' -test.bench "$pat" -test.benchtime 2s \
+				-test.cpuprofile "$work/cpu.out" >/dev/null
+			"$work/bench.test" -test.run '^$' -test.bench "$pat" -test.benchtime 1s \
+				-test.memprofile "$work/mem.out" -test.memprofilerate 512 >/dev/null
+			go tool pprof -top -cum -nodecount=60 "$work/bench.test" "$work/cpu.out" >"$p.cpu.txt" 2>/dev/null
+			go tool pprof -top -sample_index=alloc_objects -nodecount=40 "$work/bench.test" "$work/mem.out" \
+				>"$p.allocs.txt" 2>/dev/null
+		done
+	done
+fi
+
+if [[ "$have_benchstat" == 1 ]]; then
+	"$work/benchstat" results/bench.txt >results/benchstat.txt 2>&1 || true
+fi
+
+elapsed=$(($(date +%s) - start))
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "command: ./benchmarks/run.sh (ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME E2E_ROUNDS=$E2E_ROUNDS E2E_DURATION=$E2E_DURATION)"
+	echo "nproc: $(nproc)"
+	echo "CPU model: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+	echo "Go: $(go version | cut -d' ' -f3-)"
+	echo "load average (1, 5, 15 min) at start: $load_start"
+	echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "run time: $((elapsed / 60))m$((elapsed % 60))s (before writing this report)"
+	go list -m -f '{{.Path}}: {{.Version}}' \
+		github.com/gin-gonic/gin github.com/labstack/echo/v4 github.com/go-chi/chi/v5 \
+		github.com/redis/go-redis/v9 gorm.io/gorm github.com/glebarez/sqlite \
+		github.com/gin-contrib/sessions github.com/alexedwards/scs/v2 github.com/alexedwards/scs/goredisstore \
+		github.com/gorilla/sessions github.com/gorilla/securecookie github.com/labstack/echo-contrib \
+		github.com/boj/redistore github.com/gomodule/redigo
+	echo "Redis: $(redis-cli -u "$SESSIONKIT_REDIS_URL" info server | grep -m1 '^redis_version' | tr -d '\r')"
+	echo "wrk: $(wrk -v 2>&1 | head -1)"
+} >results/env.txt
+
+args=(-bench results/bench.txt -bench results/roundtrips.txt -bench results/e2e.txt -env results/env.txt -o RESULTS.md)
+"$work/report" "${args[@]}"
+log "wrote $here/RESULTS.md in $((elapsed / 60))m$((elapsed % 60))s"
