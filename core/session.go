@@ -257,7 +257,6 @@ func (s *Session) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clearLocked()
-	s.cleared = true
 	old := s.key
 	s.key = ""
 	s.fromStore = false
