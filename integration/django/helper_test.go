@@ -99,7 +99,6 @@ type result struct {
 	Authenticated        bool     `json:"authenticated"`
 }
 
-
 // django runs ops in one Django process configured by cfg and returns one
 // result per op. Any op that raised fails the test: ops report expected
 // rejections in their fields, not as errors.
