@@ -90,9 +90,11 @@ func (m *Manager) Decode(data []byte) (map[string]any, error) {
 
 // encodeRecord and decodeRecord give what the store keeps: signed, except
 // for an InProcess store.
-func (m *Manager) encodeRecord(values map[string]any, now time.Time) ([]byte, error) {
+// sizeHint (what was loaded) lets an unsigned record be encoded into one
+// allocation.
+func (m *Manager) encodeRecord(values map[string]any, now time.Time, sizeHint int) ([]byte, error) {
 	if m.local {
-		data, err := m.codec.Append(nil, values)
+		data, err := m.codec.Append(make([]byte, 0, sizeHint+64), values)
 		if err != nil {
 			return nil, fmt.Errorf("sessions: encode: %w", err)
 		}

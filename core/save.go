@@ -34,7 +34,7 @@ func (s *Session) saveLocked(now time.Time) error {
 	if m.client != nil {
 		return s.saveClient(now)
 	}
-	data, err := m.encodeRecord(s.values, now)
+	data, err := m.encodeRecord(s.values, now, len(s.loadedData))
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Session) update(rec Record, now time.Time) error {
 			return fmt.Errorf("sessions: save: reload after conflict: %w", err)
 		}
 		s.values = s.mergeInto(current.Data, now)
-		data, err := s.m.encodeRecord(s.values, now)
+		data, err := s.m.encodeRecord(s.values, now, len(current.Data))
 		if err != nil {
 			return err
 		}
