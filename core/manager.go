@@ -134,7 +134,8 @@ func (m *Manager) getBuf() *[]byte {
 	if b, ok := m.bufs.Get().(*[]byte); ok {
 		return b
 	}
-	return new([]byte)
+	b := make([]byte, 0, 512)
+	return &b
 }
 
 func (m *Manager) putBuf(b *[]byte) {
