@@ -339,4 +339,3 @@ func (s *Session) ensureLoaded() {
 	s.loaded = true
 	s.values = s.m.loadValues(s)
 }
-
