@@ -70,8 +70,6 @@ require (
 )
 
 replace (
-	github.com/sessionkit/sessionkit/adapters/adaptertest => ../adapters/adaptertest
-	github.com/sessionkit/sessionkit/adapters/chi => ../adapters/chi
 	github.com/sessionkit/sessionkit/adapters/echo => ../adapters/echo
 	github.com/sessionkit/sessionkit/adapters/gin => ../adapters/gin
 	github.com/sessionkit/sessionkit/core => ../core
@@ -81,7 +79,6 @@ replace (
 )
 
 require (
-	github.com/sessionkit/sessionkit/adapters/chi v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/adapters/echo v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/adapters/gin v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/core v0.0.0-00010101000000-000000000000

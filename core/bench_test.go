@@ -20,7 +20,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		b.Fatal(err)
 	}
 	seed := m.Open(b.Context(), "")
-	seed.Update(map[string]any{"user": "alice", "visits": 1})
+	seed.SetAll(map[string]any{"user": "alice", "visits": 1})
 	if err := seed.Save(); err != nil {
 		b.Fatal(err)
 	}

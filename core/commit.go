@@ -1,39 +1,66 @@
 package sessions
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 )
 
-// Commit applies Django's response rules to s, once, just before the
-// response headers are written with the given status: it saves the
-// session and sets its cookie, or deletes the cookie of an emptied
-// session, and adds "Vary: Cookie" when the session was accessed. Later
-// calls return the first call's result and do nothing.
-//
-// Adapters call Commit from their framework's "before headers" hook; the
-// net/http middleware calls it for you. A non-nil error means the response
-// must become an error response (see Config.ErrorHandler).
-func (m *Manager) Commit(h http.Header, s *Session, status int) error {
+// phase is where a managed session is in its commit: once out of pending
+// it never goes back.
+type phase uint8
+
+const (
+	pending   phase = iota // nothing sent, nothing committed
+	committed              // committed: the response goes out as written
+	failed                 // the commit failed: the response must become an error
+	hijacked               // the connection was taken over: never committed
+)
+
+// before commits s once, just before the response headers go out with
+// status, and returns the commit error; later calls return the same error
+// and do nothing. Informational statuses (1xx but 101) pass without
+// committing: the real response is still to come. Every adapter and the
+// net/http middleware go through here, so the rules live in one place.
+func (s *Session) before(h http.Header, status int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.committed {
+	switch s.phase {
+	case committed, hijacked:
+		return nil
+	case failed:
 		return s.commitErr
 	}
-	s.committed = true
-	s.commitErr = m.commit(h, s, status)
-	return s.commitErr
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		return nil
+	}
+	if err := s.commit(h, status); err != nil {
+		s.phase = failed
+		s.commitErr = err
+		return err
+	}
+	s.phase = committed
+	return nil
 }
 
-func (m *Manager) commit(h http.Header, s *Session, status int) error {
+// hijack marks a pending session as handed over with its connection:
+// whoever hijacks writes the response, so it is never committed.
+func (s *Session) hijack() {
+	s.mu.Lock()
+	if s.phase == pending {
+		s.phase = hijacked
+	}
+	s.mu.Unlock()
+}
+
+// commit applies Django's response rules: save the session and set its
+// cookie, or delete the cookie of an emptied session, and add
+// "Vary: Cookie" when the session was accessed. s.mu must be held.
+func (s *Session) commit(h http.Header, status int) error {
 	if s.err != nil {
 		return s.err
 	}
-	if m.cfg.SaveEveryRequest && !s.modified && !s.isEmptyLocked() {
+	m := s.m
+	if m.cfg.SaveEveryRequest && !s.modified && !s.savedEarly && !s.isEmptyLocked() {
 		// Saving needs the data; Django's save loads it too.
 		s.ensureLoaded()
 		if s.err != nil {
@@ -52,95 +79,24 @@ func (m *Manager) commit(h http.Header, s *Session, status int) error {
 	if s.accessed {
 		s.addVary(h)
 	}
-	if !s.modified && !m.cfg.SaveEveryRequest {
+	write := s.modified || (m.cfg.SaveEveryRequest && !s.savedEarly)
+	if !write && !s.savedEarly {
 		return nil
 	}
 	// Django 4.2+: a failed response saves nothing.
 	if status >= 500 {
 		return nil
 	}
-	now := m.now()
-	if err := s.saveLocked(now); err != nil {
-		return err
-	}
-	if err := m.checkCookieSize(s.key); err != nil {
-		return err
-	}
-	s.addHeader(h, "Set-Cookie", m.sessionCookie(s.key, s.values[ExpiryKey], now))
-	return nil
-}
-
-// checkCookieSize refuses a cookie browsers would silently drop.
-func (m *Manager) checkCookieSize(value string) error {
-	if n := len(m.cfg.Cookie.Name) + 1 + len(value); n > MaxCookieSize {
-		return fmt.Errorf("%w: %d bytes for name and value (limit %d)", ErrCookieTooLarge, n, MaxCookieSize)
-	}
-	return nil
-}
-
-// sessionCookie formats the Set-Cookie value by hand into one allocation:
-// http.Cookie.String costs several on every saving request.
-func (m *Manager) sessionCookie(value string, expiry any, now time.Time) string {
-	c := &m.cfg.Cookie
-	age, _, browserClose := m.expiry(expiry, now)
-	var b strings.Builder
-	b.Grow(len(c.Name) + len(value) + 150 + len(c.Path) + len(c.Domain))
-	b.WriteString(c.Name)
-	b.WriteByte('=')
-	b.WriteString(value)
-	m.writeCommon(&b)
-	if !browserClose {
-		var scratch [32]byte
-		secs := int64(age / time.Second)
-		b.WriteString("; Expires=")
-		b.Write(now.Add(time.Duration(secs)*time.Second).UTC().AppendFormat(scratch[:0], http.TimeFormat))
-		if secs <= 0 {
-			b.WriteString("; Max-Age=0")
-		} else {
-			b.WriteString("; Max-Age=")
-			b.Write(strconv.AppendInt(scratch[:0], secs, 10))
+	now := m.cfg.Clock()
+	exp := m.expiry(s.values[ExpiryKey], now)
+	if write {
+		var err error
+		if exp, err = s.saveLocked(now, exp); err != nil {
+			return err
 		}
 	}
-	if !c.DisableHTTPOnly {
-		b.WriteString("; HttpOnly")
-	}
-	return b.String()
-}
-
-// deletionCookie expires the session cookie with the attributes it was set
-// with, so the browser matches and drops it.
-func (m *Manager) deletionCookie() string {
-	var b strings.Builder
-	b.Grow(len(m.cfg.Cookie.Name) + 120 + len(m.cfg.Cookie.Path) + len(m.cfg.Cookie.Domain))
-	b.WriteString(m.cfg.Cookie.Name)
-	b.WriteByte('=')
-	m.writeCommon(&b)
-	b.WriteString("; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0")
-	return b.String()
-}
-
-func (m *Manager) writeCommon(b *strings.Builder) {
-	c := &m.cfg.Cookie
-	b.WriteString("; Path=")
-	b.WriteString(c.Path)
-	if c.Domain != "" {
-		b.WriteString("; Domain=")
-		b.WriteString(c.Domain)
-	}
-	if c.Secure {
-		b.WriteString("; Secure")
-	}
-	switch c.SameSite {
-	case http.SameSiteLaxMode:
-		b.WriteString("; SameSite=Lax")
-	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
-	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
-	}
-	if c.Partitioned {
-		b.WriteString("; Partitioned")
-	}
+	s.addHeader(h, "Set-Cookie", m.sessionCookie(s.key, exp, now))
+	return nil
 }
 
 // addHeader appends a header value. The common case, a header not set
@@ -170,31 +126,4 @@ func (s *Session) addVary(h http.Header) {
 		}
 	}
 	s.addHeader(h, "Vary", "Cookie")
-}
-
-// ErrorStatus is the status a failed commit answers with by default: 400
-// for ErrSessionDeleted (Django's SessionInterrupted), 500 otherwise.
-func ErrorStatus(err error) int {
-	if errors.Is(err, ErrSessionDeleted) {
-		return http.StatusBadRequest
-	}
-	return http.StatusInternalServerError
-}
-
-// DropBodyHeaders removes the headers that describe a handler's body, before
-// an error response replaces it.
-func DropBodyHeaders(h http.Header) {
-	h.Del("Content-Length")
-	h.Del("Content-Encoding")
-	h.Del("Content-Type")
-	h.Del("Etag")
-}
-
-func defaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
-	code := ErrorStatus(err)
-	msg := http.StatusText(code)
-	if code == http.StatusBadRequest {
-		msg = "The session was deleted before the request completed."
-	}
-	http.Error(w, msg, code)
 }

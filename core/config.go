@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -13,15 +14,13 @@ const (
 	DefaultCookieName = "sessionid"
 	DefaultCookieAge  = 1209600 * time.Second // two weeks
 	DefaultCookiePath = "/"
-	// DefaultSalt is the salt Django's db, cached_db and file backends sign
-	// session data with ("django.contrib.sessions." + the store class name).
-	DefaultSalt = signing.SessionSalt
 	// MaxCookieSize is what browsers keep of one cookie's name and value.
 	MaxCookieSize = 4096
 )
 
 // Config configures a Manager. The zero value of every field means the
-// documented default; New validates it once.
+// documented default; New validates it once. Every setting lives here
+// once: stores take no secret, salt or age of their own.
 type Config struct {
 	// Store keeps sessions server-side. Exactly one of Store and
 	// ClientStore must be set.
@@ -29,36 +28,48 @@ type Config struct {
 	// ClientStore keeps sessions in the cookie itself (stores/cookie).
 	ClientStore ClientStore
 
-	// Secret signs session data kept by Store, as Django's SECRET_KEY does.
-	// Required with Store.
+	// Secret signs session data, as Django's SECRET_KEY does: the records
+	// of a server-side Store, or the cookie values of a ClientStore.
+	// Required, except with a Store whose records never leave the process
+	// (memstore), which are kept unsigned.
 	Secret string
 	// SecretFallbacks are older secrets still accepted when reading, as
 	// Django 4.1's SECRET_KEY_FALLBACKS. New data is signed with Secret.
 	SecretFallbacks []string
-	// Salt signs server-side data. Default: DefaultSalt. A Django project
-	// whose store class is called MyStore uses "django.contrib.sessions.MyStore".
+	// Salt signs the data. Default: signing.SessionSalt with a Store (what
+	// Django's db, cache and cached_db backends use), signing.CookieSalt
+	// with a ClientStore (Django's signed_cookies backend). A Django
+	// project whose store class is called MyStore uses
+	// "django.contrib.sessions.MyStore".
 	Salt string
 	// AcceptLegacyFormats reads data written by Django before 3.1 (SHA-1
-	// signatures and the base64 "hash:json" format). Default: false.
+	// signatures, and the base64 "hash:json" form of server-side data).
+	// New data is always written in the current format. Default: false.
 	AcceptLegacyFormats bool
 
 	// Codec encodes the session dict. Default: JSONCodec, Django's format.
 	Codec Codec
 
-	// Cookie holds the session cookie's attributes.
+	// Cookie holds the session cookie's attributes and the session age.
 	Cookie CookieConfig
 
 	// SaveEveryRequest saves (and re-sends the cookie of) every non-empty
 	// session, as Django's SESSION_SAVE_EVERY_REQUEST. Default: false.
 	SaveEveryRequest bool
 	// ExpireAtBrowserClose makes sessions without their own expiry use
-	// browser-session cookies. Default: false.
+	// browser-session cookies, as Django's SESSION_EXPIRE_AT_BROWSER_CLOSE.
+	// Default: false.
 	ExpireAtBrowserClose bool
 
 	// ErrorHandler writes the response when the store fails or the session
-	// was deleted by a concurrent request. Default: 400 for
-	// ErrSessionDeleted, 500 otherwise, with a generic body.
+	// was deleted by a concurrent request. Default: logs the error through
+	// Logger and answers 400 for ErrSessionDeleted, 500 otherwise, with a
+	// generic body.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives store errors (from the default ErrorHandler) and
+	// reports of session writes made after the response was committed.
+	// Default: slog.Default().
+	Logger *slog.Logger
 
 	// Clock returns the current time. Default: time.Now.
 	Clock func() time.Time
@@ -68,8 +79,10 @@ type Config struct {
 type CookieConfig struct {
 	// Name. Default: "sessionid".
 	Name string
-	// MaxAge is the session age: cookie Max-Age and record expiry unless the
-	// session sets its own. Default: 1209600 seconds (two weeks).
+	// MaxAge is the session age, Django's SESSION_COOKIE_AGE: the cookie's
+	// Max-Age, the record expiry unless the session sets its own, and, with
+	// a ClientStore, how long a signed cookie value is accepted. Default:
+	// 1209600 seconds (two weeks).
 	MaxAge time.Duration
 	// Domain. Default: none (host-only cookie).
 	Domain string
@@ -91,11 +104,14 @@ func (c *Config) setDefaults() error {
 	if (c.Store == nil) == (c.ClientStore == nil) {
 		return fmt.Errorf("%w: set exactly one of Store and ClientStore", ErrInvalidConfig)
 	}
-	if c.Store != nil && c.Secret == "" {
-		return fmt.Errorf("%w: Secret is required with a server-side Store", ErrInvalidConfig)
+	if c.Secret == "" && !inProcess(c.Store) {
+		return fmt.Errorf("%w: Secret is required to sign session data", ErrInvalidConfig)
 	}
 	if c.Salt == "" {
-		c.Salt = DefaultSalt
+		c.Salt = signing.SessionSalt
+		if c.ClientStore != nil {
+			c.Salt = signing.CookieSalt
+		}
 	}
 	if c.Codec == nil {
 		c.Codec = JSONCodec{}
@@ -105,6 +121,11 @@ func (c *Config) setDefaults() error {
 	}
 	if !validCookieName(c.Cookie.Name) {
 		return fmt.Errorf("%w: cookie name %q", ErrInvalidConfig, c.Cookie.Name)
+	}
+	// A server-side key is at most maxKeyLength bytes, so with this bound
+	// no server-side cookie needs a size check on the hot path.
+	if len(c.Cookie.Name)+1+maxKeyLength > MaxCookieSize {
+		return fmt.Errorf("%w: cookie name of %d bytes leaves no room for a value", ErrInvalidConfig, len(c.Cookie.Name))
 	}
 	if c.Cookie.MaxAge == 0 {
 		c.Cookie.MaxAge = DefaultCookieAge
@@ -121,18 +142,21 @@ func (c *Config) setDefaults() error {
 	if c.Cookie.SameSite == http.SameSiteNoneMode && !c.Cookie.Secure {
 		return fmt.Errorf("%w: SameSite=None needs Secure", ErrInvalidConfig)
 	}
-	// A cookie store verifies its own max age from the signature; a cookie
-	// that outlives it would be sent but rejected, logging users out early.
-	if ma, ok := c.ClientStore.(interface{ MaxAge() time.Duration }); ok && ma.MaxAge() < c.Cookie.MaxAge {
-		return fmt.Errorf("%w: ClientStore max age %v is shorter than Cookie.MaxAge %v", ErrInvalidConfig, ma.MaxAge(), c.Cookie.MaxAge)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.ErrorHandler == nil {
-		c.ErrorHandler = defaultErrorHandler
+		c.ErrorHandler = defaultErrorHandler(c.Logger)
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
 	return nil
+}
+
+func inProcess(s Store) bool {
+	ip, ok := s.(InProcess)
+	return ok && ip.InProcess()
 }
 
 // validCookieName accepts RFC 6265 token characters.

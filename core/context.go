@@ -7,7 +7,8 @@ import "context"
 type ctxKey struct{ m *Manager }
 
 // sessionCtx carries the session in the request context without the
-// separate allocation context.WithValue would make.
+// separate allocation context.WithValue would make; it lives inside the
+// Session it carries.
 type sessionCtx struct {
 	context.Context
 	s *Session
@@ -28,20 +29,31 @@ func (c *sessionCtx) Value(key any) any {
 // anyManagerKey finds the innermost session whatever its manager.
 type anyManagerKey struct{}
 
-// FromContext returns the session the middleware put in ctx, or nil.
+// noSession is the message of a handler that asks for a session the
+// middleware never put there: the fix, not a nil pointer three calls on.
+const noSession = "sessions: no session in this request's context: install the session middleware in front of this handler " +
+	"(net/http and chi: m.Middleware; gin: ginsession.Middleware(m); echo: echosession.Middleware(m)), " +
+	"and pass on the request it hands to the next handler"
+
+// FromContext returns the session the middleware put in ctx (the
+// request's context). It panics, with a message naming the fix, when
+// there is none: that is a wiring mistake, as scs and net/http's own
+// ServeMux treat theirs, and it shows on the first request.
 func FromContext(ctx context.Context) *Session {
 	s, _ := ctx.Value(anyManagerKey{}).(*Session)
+	if s == nil {
+		panic(noSession)
+	}
 	return s
 }
 
-// Session returns the session this manager's middleware put in ctx, or
-// nil. Use it when one chain runs several managers.
-func (m *Manager) Session(ctx context.Context) *Session {
+// FromContext returns the session this manager's middleware put in ctx,
+// for a chain that runs several managers. It panics like the package's
+// FromContext when there is none.
+func (m *Manager) FromContext(ctx context.Context) *Session {
 	s, _ := ctx.Value(ctxKey{m}).(*Session)
+	if s == nil {
+		panic(noSession)
+	}
 	return s
-}
-
-// NewContext returns ctx carrying s, for code that opens sessions itself.
-func NewContext(ctx context.Context, s *Session) context.Context {
-	return &sessionCtx{Context: ctx, s: s}
 }

@@ -2,7 +2,9 @@ package sessions
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // maxCookieValue bounds what is even looked at: a longer value is not a
@@ -35,4 +37,68 @@ func cookieValue(h http.Header, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// sessionCookie formats the Set-Cookie value by hand into one allocation:
+// http.Cookie.String costs several on every saving request.
+func (m *Manager) sessionCookie(value string, exp expiry, now time.Time) string {
+	c := &m.cfg.Cookie
+	var b strings.Builder
+	b.Grow(len(c.Name) + len(value) + 150 + len(c.Path) + len(c.Domain))
+	b.WriteString(c.Name)
+	b.WriteByte('=')
+	b.WriteString(value)
+	m.writeCommon(&b)
+	if !exp.browserClose {
+		var scratch [32]byte
+		secs := int64(exp.age / time.Second)
+		b.WriteString("; Expires=")
+		b.Write(now.Add(time.Duration(secs)*time.Second).UTC().AppendFormat(scratch[:0], http.TimeFormat))
+		if secs <= 0 {
+			b.WriteString("; Max-Age=0")
+		} else {
+			b.WriteString("; Max-Age=")
+			b.Write(strconv.AppendInt(scratch[:0], secs, 10))
+		}
+	}
+	if !c.DisableHTTPOnly {
+		b.WriteString("; HttpOnly")
+	}
+	return b.String()
+}
+
+// deletionCookie expires the session cookie with the attributes it was set
+// with, so the browser matches and drops it.
+func (m *Manager) deletionCookie() string {
+	var b strings.Builder
+	b.Grow(len(m.cfg.Cookie.Name) + 120 + len(m.cfg.Cookie.Path) + len(m.cfg.Cookie.Domain))
+	b.WriteString(m.cfg.Cookie.Name)
+	b.WriteByte('=')
+	m.writeCommon(&b)
+	b.WriteString("; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0")
+	return b.String()
+}
+
+func (m *Manager) writeCommon(b *strings.Builder) {
+	c := &m.cfg.Cookie
+	b.WriteString("; Path=")
+	b.WriteString(c.Path)
+	if c.Domain != "" {
+		b.WriteString("; Domain=")
+		b.WriteString(c.Domain)
+	}
+	if c.Secure {
+		b.WriteString("; Secure")
+	}
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		b.WriteString("; SameSite=Lax")
+	case http.SameSiteStrictMode:
+		b.WriteString("; SameSite=Strict")
+	case http.SameSiteNoneMode:
+		b.WriteString("; SameSite=None")
+	}
+	if c.Partitioned {
+		b.WriteString("; Partitioned")
+	}
 }

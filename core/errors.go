@@ -31,14 +31,12 @@ var (
 	// ErrInvalidConfig reports a Config that New cannot use.
 	ErrInvalidConfig = errors.New("sessions: invalid config")
 
-	// ErrNoSession is returned by helpers that need a session in the
-	// request context when the middleware did not run.
-	ErrNoSession = errors.New("sessions: no session in context")
-
 	// ErrTooManyConflicts reports that concurrent writers kept changing a
 	// record faster than this request could merge into it.
 	ErrTooManyConflicts = errors.New("sessions: too many concurrent conflicts")
 
-	// ErrClosed is returned by stores used after Close.
-	ErrClosed = errors.New("sessions: store closed")
+	// ErrCommitted reports a Save or CycleKey after the response was
+	// committed: its headers are gone, so neither the cookie nor the
+	// record can follow. Change the session before writing the body.
+	ErrCommitted = errors.New("sessions: the response was already committed")
 )

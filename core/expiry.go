@@ -27,9 +27,10 @@ func (s *Session) SetExpiresAt(t time.Time) {
 	s.Set(ExpiryKey, formatISO(t))
 }
 
-// ExpireAtBrowserClose gives the session a browser-session cookie (no
-// Max-Age); server-side it still expires after the configured age.
-func (s *Session) ExpireAtBrowserClose() {
+// SetExpireAtBrowserClose gives the session a browser-session cookie (no
+// Max-Age), Django's set_expiry(0); server-side it still expires after the
+// configured age.
+func (s *Session) SetExpireAtBrowserClose() {
 	s.Set(ExpiryKey, int64(0))
 }
 
@@ -44,8 +45,7 @@ func (s *Session) ExpiryAge() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureLoaded()
-	age, _, _ := s.m.expiry(s.values[ExpiryKey], s.m.now())
-	return age
+	return s.m.expiry(s.values[ExpiryKey], s.m.cfg.Clock()).age
 }
 
 // ExpiryTime returns when the session expires if saved now.
@@ -53,8 +53,7 @@ func (s *Session) ExpiryTime() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureLoaded()
-	_, at, _ := s.m.expiry(s.values[ExpiryKey], s.m.now())
-	return at
+	return s.m.expiry(s.values[ExpiryKey], s.m.cfg.Clock()).at
 }
 
 // ExpiresAtBrowserClose reports whether the cookie is a browser-session
@@ -63,18 +62,24 @@ func (s *Session) ExpiresAtBrowserClose() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureLoaded()
-	_, _, bc := s.m.expiry(s.values[ExpiryKey], s.m.now())
-	return bc
+	return s.m.expiry(s.values[ExpiryKey], s.m.cfg.Clock()).browserClose
+}
+
+// expiry is what a _session_expiry value means at one instant: the age
+// (floored to whole seconds, as Django's get_expiry_age), the instant the
+// record expires, and whether the cookie lasts only until the browser
+// closes.
+type expiry struct {
+	age          time.Duration
+	at           time.Time
+	browserClose bool
 }
 
 // expiry interprets a _session_expiry value at modification time now:
 // absent or 0 means the configured age; a number is seconds from now; a
-// string is an absolute ISO-8601 time. It returns the age (floored to
-// seconds), the expiry instant and whether the cookie lasts only until the
-// browser closes.
-func (m *Manager) expiry(v any, now time.Time) (age time.Duration, at time.Time, browserClose bool) {
+// string is an absolute ISO-8601 time.
+func (m *Manager) expiry(v any, now time.Time) expiry {
 	def := m.cfg.Cookie.MaxAge
-	browserClose = m.cfg.ExpireAtBrowserClose
 	switch x := v.(type) {
 	case nil:
 	case string:
@@ -84,19 +89,19 @@ func (m *Manager) expiry(v any, now time.Time) (age time.Duration, at time.Time,
 		}
 		// Django: delta.days*86400 + delta.seconds, which floors.
 		secs := math.Floor(t.Sub(now).Seconds())
-		return time.Duration(secs) * time.Second, t, false
+		return expiry{age: time.Duration(secs) * time.Second, at: t}
 	default:
 		f, ok := asFloat64(v)
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
 			break
 		}
 		if f == 0 {
-			return def, now.Add(def), true
+			return expiry{age: def, at: now.Add(def), browserClose: true}
 		}
 		d := time.Duration(f * float64(time.Second))
-		return d.Truncate(time.Second), now.Add(d), false
+		return expiry{age: d.Truncate(time.Second), at: now.Add(d)}
 	}
-	return def, now.Add(def), browserClose
+	return expiry{age: def, at: now.Add(def), browserClose: m.cfg.ExpireAtBrowserClose}
 }
 
 // formatISO writes t like Python's datetime.isoformat() for an aware UTC

@@ -22,12 +22,12 @@ func TestExpiry(t *testing.T) {
 		{"negative", false, func(s *sessions.Session) { s.SetMaxAge(-10 * time.Second) }, -10 * time.Second, t0.Add(-10 * time.Second), false},
 		{"absolute", false, func(s *sessions.Session) { s.SetExpiresAt(t0.Add(time.Hour)) }, time.Hour, t0.Add(time.Hour), false},
 		{"absolute floors like Django", false, func(s *sessions.Session) { s.SetExpiresAt(t0.Add(-10500 * time.Millisecond)) }, -11 * time.Second, t0.Add(-10500 * time.Millisecond), false},
-		{"browser close", false, func(s *sessions.Session) { s.ExpireAtBrowserClose() }, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), true},
+		{"browser close", false, func(s *sessions.Session) { s.SetExpireAtBrowserClose() }, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), true},
 		{"reset", false, func(s *sessions.Session) { s.SetMaxAge(10 * time.Second); s.ResetExpiry() }, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), false},
 		// Django's test_get_expire_at_browser_close with the setting on.
 		{"setting on, default", true, func(*sessions.Session) {}, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), true},
 		{"setting on, seconds", true, func(s *sessions.Session) { s.SetMaxAge(10 * time.Second) }, 10 * time.Second, t0.Add(10 * time.Second), false},
-		{"setting on, zero", true, func(s *sessions.Session) { s.ExpireAtBrowserClose() }, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), true},
+		{"setting on, zero", true, func(s *sessions.Session) { s.SetExpireAtBrowserClose() }, sessions.DefaultCookieAge, t0.Add(sessions.DefaultCookieAge), true},
 		// What newer Django writes, and what Go reads back from it.
 		{"iso string", false, func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-14T23:13:20.500000+00:00") }, time.Hour, t0.Add(time.Hour + 500*time.Millisecond), false},
 		{"iso with offset", false, func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-15T00:13:20+01:00") }, time.Hour, t0.Add(time.Hour), false},

@@ -99,7 +99,7 @@ func newFixture(t testing.TB, edit func(*sessions.Config)) *fixture {
 func (f *fixture) seed(t *testing.T, values map[string]any) string {
 	t.Helper()
 	s := f.m.Open(t.Context(), "")
-	s.Update(values)
+	s.SetAll(values)
 	if err := s.Save(); err != nil {
 		t.Fatal(err)
 	}

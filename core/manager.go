@@ -2,7 +2,6 @@ package sessions
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -10,16 +9,17 @@ import (
 	"github.com/sessionkit/sessionkit/core/signing"
 )
 
-// Manager holds the configuration shared by every request: the store, the
-// signer, the codec and the cookie attributes. It is safe for concurrent
-// use; create one per application with New.
+// Manager holds what every request shares: the store, the signer, the
+// codec and the cookie attributes. It never changes after New and is safe
+// for concurrent use; create one per application.
 type Manager struct {
 	cfg    Config
 	store  Store
 	client ClientStore
 	codec  Codec
-	signer *signing.Signer // signs server-side data; nil with a ClientStore
-	local  bool            // the store is InProcess: its records are not signed
+	// signer signs server-side records or cookie values; nil for an
+	// InProcess store, whose records are kept unsigned.
+	signer *signing.Signer
 
 	// bufs recycles encode buffers: a session is encoded on every save.
 	bufs sync.Pool
@@ -32,20 +32,17 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{cfg: cfg, store: cfg.Store, client: cfg.ClientStore, codec: cfg.Codec}
-	if m.store != nil {
+	if cfg.Secret != "" && !inProcess(cfg.Store) {
 		sg, err := signing.New(signing.Options{
-			Secret:     cfg.Secret,
-			Fallbacks:  cfg.SecretFallbacks,
-			Salt:       cfg.Salt,
-			AcceptSHA1: cfg.AcceptLegacyFormats,
+			Secret:          cfg.Secret,
+			SecretFallbacks: cfg.SecretFallbacks,
+			Salt:            cfg.Salt,
+			AcceptSHA1:      cfg.AcceptLegacyFormats,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		m.signer = sg
-		if ip, ok := m.store.(InProcess); ok && ip.InProcess() {
-			m.local = true
-		}
 	}
 	return m, nil
 }
@@ -57,60 +54,55 @@ func (m *Manager) Config() Config {
 	return c
 }
 
-// Store returns the server-side store, or nil with a ClientStore.
-func (m *Manager) Store() Store { return m.store }
-
-func (m *Manager) now() time.Time { return m.cfg.Clock() }
-
-// Open returns the lazy session for a cookie value ("" for none), bound to
-// ctx. Nothing is loaded until the session is used. Use it outside HTTP
-// handlers, with Save; the middleware does both for requests.
-func (m *Manager) Open(ctx context.Context, cookie string) *Session {
+// Open returns the lazy session stored under key ("" for a new one),
+// bound to ctx, for code outside an HTTP request (jobs, tests, tools).
+// Nothing is loaded until the session is used; call Save to write it.
+// Inside a request, use FromContext: the middleware saves for you.
+func (m *Manager) Open(ctx context.Context, key string) *Session {
 	s := &Session{}
-	s.init(m, ctx, cookie, cookie != "")
+	s.init(m, ctx, key, key != "")
 	return s
 }
 
-// Encode returns the signed form of values as a server-side store keeps it:
+// Encode returns values in the signed form a server-side store keeps,
 // Django's session_data.
 func (m *Manager) Encode(values map[string]any) ([]byte, error) {
-	if m.signer == nil {
-		return nil, fmt.Errorf("%w: Encode needs a server-side Store", ErrInvalidConfig)
+	if m.signer == nil || m.client != nil {
+		return nil, fmt.Errorf("%w: Encode needs a signed server-side Store", ErrInvalidConfig)
 	}
-	return m.encode(nil, values, m.now())
+	return m.encodeSigned(nil, values, m.cfg.Clock())
 }
 
 // Decode verifies and decodes Django's session_data.
 func (m *Manager) Decode(data []byte) (map[string]any, error) {
-	if m.signer == nil {
-		return nil, fmt.Errorf("%w: Decode needs a server-side Store", ErrInvalidConfig)
+	if m.signer == nil || m.client != nil {
+		return nil, fmt.Errorf("%w: Decode needs a signed server-side Store", ErrInvalidConfig)
 	}
-	return m.decode(data, m.now())
+	return m.decodeSigned(data, m.cfg.Clock())
 }
 
 // encodeRecord and decodeRecord give what the store keeps: signed, except
-// for an InProcess store.
-// sizeHint (what was loaded) lets an unsigned record be encoded into one
-// allocation.
+// for an InProcess store. sizeHint (what was loaded) lets an unsigned
+// record be encoded into one allocation.
 func (m *Manager) encodeRecord(values map[string]any, now time.Time, sizeHint int) ([]byte, error) {
-	if m.local {
+	if m.signer == nil {
 		data, err := m.codec.Append(make([]byte, 0, sizeHint+64), values)
 		if err != nil {
 			return nil, fmt.Errorf("sessions: encode: %w", err)
 		}
 		return data, nil
 	}
-	return m.encode(nil, values, now)
+	return m.encodeSigned(nil, values, now)
 }
 
 func (m *Manager) decodeRecord(data []byte, now time.Time) (map[string]any, error) {
-	if m.local {
+	if m.signer == nil {
 		return m.codec.Decode(data)
 	}
-	return m.decode(data, now)
+	return m.decodeSigned(data, now)
 }
 
-func (m *Manager) encode(dst []byte, values map[string]any, now time.Time) ([]byte, error) {
+func (m *Manager) encodeSigned(dst []byte, values map[string]any, now time.Time) ([]byte, error) {
 	buf := m.getBuf()
 	defer m.putBuf(buf)
 	raw, err := m.codec.Append((*buf)[:0], values)
@@ -144,7 +136,7 @@ func (m *Manager) putBuf(b *[]byte) {
 	}
 }
 
-func (m *Manager) decode(data []byte, now time.Time) (map[string]any, error) {
+func (m *Manager) decodeSigned(data []byte, now time.Time) (map[string]any, error) {
 	// JSONCodec copies what it keeps, so the verified bytes can live in a
 	// pooled buffer; another codec might keep references into them.
 	var dst []byte
@@ -176,48 +168,4 @@ func legacyStoreClass(salt string) string {
 		return salt[len(prefix):]
 	}
 	return "SessionStore"
-}
-
-// loadValues performs the lazy load of s. Anything invalid, expired or
-// missing is an empty session without a key, so a key the client chose is
-// never adopted. A store failure is kept in s.err.
-func (m *Manager) loadValues(s *Session) map[string]any {
-	if s.key == "" {
-		return make(map[string]any)
-	}
-	now := m.now()
-	if m.client != nil {
-		data, err := m.client.Decode(s.key, now)
-		if err == nil {
-			if v, err := m.codec.Decode(data); err == nil {
-				return v
-			}
-		}
-		s.key = ""
-		return make(map[string]any)
-	}
-	rec, err := m.store.Load(s.ctx, s.key)
-	if err != nil {
-		if !errors.Is(err, ErrNotFound) {
-			s.err = fmt.Errorf("sessions: load: %w", err)
-			return make(map[string]any)
-		}
-		s.key = ""
-		return make(map[string]any)
-	}
-	// A zero Expiry: the store enforces expiry and returned a live record.
-	if !rec.Expiry.IsZero() && !rec.Expiry.After(now) {
-		s.key = ""
-		return make(map[string]any)
-	}
-	v, err := m.decodeRecord(rec.Data, now)
-	if err != nil {
-		// Tampered or foreign data in the store: Django logs it and starts
-		// over under a new key.
-		s.key = ""
-		return make(map[string]any)
-	}
-	s.fromStore = true
-	s.loadedData = rec.Data
-	return v
 }

@@ -15,50 +15,67 @@ const (
 	mergeAttempts = 8
 )
 
-// Save writes the session to its store now. The middleware saves for you;
-// call Save only for sessions from Manager.Open. A session that was deleted
-// meanwhile is not brought back: Save returns ErrSessionDeleted.
+// Save writes the session to its store now. Sessions from Manager.Open
+// need it; in a request the middleware saves for you, and a Save there
+// (a gorilla/sessions habit) writes now instead of at the commit, so the
+// request still costs one write. A session that was deleted meanwhile is
+// not brought back: Save returns ErrSessionDeleted. After the response
+// was committed, Save returns ErrCommitted.
 func (s *Session) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.saveLocked(s.m.now())
-}
-
-func (s *Session) saveLocked(now time.Time) error {
+	if s.phase != pending {
+		return ErrCommitted
+	}
 	s.ensureLoaded()
-	if s.err != nil {
-		return s.err
-	}
-	m := s.m
-	_, expiresAt, _ := m.expiry(s.values[ExpiryKey], now)
-	if m.client != nil {
-		return s.saveClient(now)
-	}
-	data, err := m.encodeRecord(s.values, now, len(s.loadedData))
-	if err != nil {
+	now := s.m.cfg.Clock()
+	if _, err := s.saveLocked(now, s.m.expiry(s.values[ExpiryKey], now)); err != nil {
 		return err
 	}
-	rec := Record{Data: data, Expiry: expiresAt}
-	if s.key == "" || !s.fromStore {
-		return s.create(rec)
+	if s.managed {
+		s.savedEarly = true
+		s.modified = false
 	}
-	return s.update(rec, now)
+	return nil
+}
+
+// saveLocked writes the loaded session with expiry exp computed at now,
+// and returns the expiry written: another request's, if a merge took it.
+// s.mu must be held.
+func (s *Session) saveLocked(now time.Time, exp expiry) (expiry, error) {
+	if s.err != nil {
+		return exp, s.err
+	}
+	if s.m.client != nil {
+		return exp, s.saveClient(now)
+	}
+	data, err := s.m.encodeRecord(s.values, now, len(s.loadedData))
+	if err != nil {
+		return exp, err
+	}
+	rec := Record{Data: data, Expiry: exp.at}
+	if s.key == "" || !s.fromStore {
+		return exp, s.create(rec)
+	}
+	return s.update(rec, now, exp)
 }
 
 func (s *Session) saveClient(now time.Time) error {
-	buf := s.m.getBuf()
-	defer s.m.putBuf(buf)
-	raw, err := s.m.codec.Append((*buf)[:0], s.values)
+	m := s.m
+	buf := m.getBuf()
+	defer m.putBuf(buf)
+	raw, err := m.codec.Append((*buf)[:0], s.values)
 	*buf = raw
 	if err != nil {
 		return fmt.Errorf("sessions: encode: %w", err)
 	}
-	token, err := s.m.client.Encode(raw, now)
+	token, err := m.client.Encode(m.signer, raw, now)
 	if err != nil {
 		return fmt.Errorf("sessions: save: %w", err)
 	}
-	if err := s.m.checkCookieSize(token); err != nil {
-		return err
+	// The one size check: a cookie browsers would drop is refused here.
+	if n := len(m.cfg.Cookie.Name) + 1 + len(token); n > MaxCookieSize {
+		return fmt.Errorf("%w: %d bytes for name and value (limit %d)", ErrCookieTooLarge, n, MaxCookieSize)
 	}
 	s.key = token
 	return nil
@@ -93,14 +110,14 @@ func (s *Session) create(rec Record) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("sessions: save: %w after %d attempts", ErrKeyExists, createAttempts)
+	return fmt.Errorf("%w after %d attempts", ErrKeyExists, createAttempts)
 }
 
 // update writes rec over the record this request loaded. If another
 // request changed the record meanwhile, the keys this request changed are
 // merged into the newer data and the write is retried, so concurrent
 // requests that touch different keys lose nothing.
-func (s *Session) update(rec Record, now time.Time) error {
+func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) {
 	store := s.m.store
 	loaded := s.loadedData
 	for range mergeAttempts {
@@ -108,29 +125,30 @@ func (s *Session) update(rec Record, now time.Time) error {
 		switch {
 		case err == nil:
 			s.loadedData = rec.Data
-			return nil
+			return exp, nil
 		case errors.Is(err, ErrNotFound):
-			return ErrSessionDeleted
+			return exp, ErrSessionDeleted
 		case !errors.Is(err, ErrConflict):
-			return fmt.Errorf("sessions: save: %w", err)
+			return exp, fmt.Errorf("sessions: save: %w", err)
 		}
 		current, err := store.Load(s.ctx, s.key)
 		if errors.Is(err, ErrNotFound) {
-			return ErrSessionDeleted
+			return exp, ErrSessionDeleted
 		}
 		if err != nil {
-			return fmt.Errorf("sessions: save: reload after conflict: %w", err)
+			return exp, fmt.Errorf("sessions: reload after conflict: %w", err)
 		}
 		s.values = s.mergeInto(current.Data, now)
 		data, err := s.m.encodeRecord(s.values, now, len(current.Data))
 		if err != nil {
-			return err
+			return exp, err
 		}
-		_, expiresAt, _ := s.m.expiry(s.values[ExpiryKey], now)
-		rec = Record{Data: data, Expiry: expiresAt}
+		// The merged data may carry another request's expiry.
+		exp = s.m.expiry(s.values[ExpiryKey], now)
+		rec = Record{Data: data, Expiry: exp.at}
 		loaded = current.Data
 	}
-	return ErrTooManyConflicts
+	return exp, ErrTooManyConflicts
 }
 
 // mergeInto applies this request's changes to the data another request

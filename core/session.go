@@ -4,19 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
 )
 
-// Session is one request's view of a session, with the semantics of
-// Django's SessionBase: it loads lazily on first access, tracks whether it
-// was accessed and modified, and is saved by the middleware just before the
+// Session is one request's session, with the semantics of Django's
+// SessionBase: it loads lazily on first access, tracks whether it was
+// accessed and modified, and is saved by the middleware just before the
 // response headers go out.
 //
-// A Session is bound to the context of the request it was opened for; that
-// context governs the store round trips it makes. Its methods are safe for
-// concurrent use by the goroutines of one request.
+// A Session holds the whole per-request path, load → use → commit; its
+// Manager only supplies configuration and codecs. It is bound to the
+// context of the request it was opened for, which governs its store round
+// trips. Its methods are safe for concurrent use by the goroutines of one
+// request.
+//
+// Changes made after the response was committed (after its first body
+// byte, or once headers went out) cannot reach the client or the store:
+// they are kept for the rest of the request, reported once through
+// Config.Logger, and Save and CycleKey return ErrCommitted.
 type Session struct {
 	mu  sync.Mutex
 	m   *Manager
@@ -44,25 +52,31 @@ type Session struct {
 	changed       map[string]struct{}
 	cleared       bool
 
-	// hdr backs the Vary and Set-Cookie header values Commit adds.
-	hdr [2]string
-
 	// staleKey is a record to delete once the session is saved under a new
 	// key (CycleKey).
 	staleKey string
 
-	err       error // load failure, reported at commit
-	committed bool
-	commitErr error
+	err error // load failure, reported at commit
+
+	// The commit of a session opened by the middleware (managed).
+	managed    bool
+	phase      phase
+	commitErr  error
+	savedEarly bool // Save ran in the handler: commit sends the cookie, writes nothing
+	lateWarned bool
+
+	// hdr backs the Vary and Set-Cookie header values commit adds.
+	hdr [2]string
+	// carrier is the request context that carries this session, kept here
+	// so that one allocation serves both.
+	carrier sessionCtx
 }
 
 func (s *Session) init(m *Manager, ctx context.Context, cookie string, hadCookie bool) {
 	s.m = m
 	s.ctx = ctx
 	s.hadCookie = hadCookie
-	if m.client != nil {
-		s.key = cookie
-	} else if ValidKey(cookie) {
+	if m.client != nil || ValidKey(cookie) {
 		s.key = cookie
 	}
 }
@@ -89,20 +103,21 @@ func (s *Session) Modified() bool {
 	return s.modified
 }
 
-// Err returns the error that made loading fail (a store outage), or nil.
-// A session whose load failed behaves as empty, and the middleware answers
-// with the error handler instead of saving over the stored data.
-func (s *Session) Err() error {
+// Load loads the session from its store now, if it was not loaded yet,
+// and returns the store error that made loading fail, or nil. Every other
+// accessor loads on demand; call Load to tell a store outage from an
+// empty session. A session whose load failed behaves as empty, and the
+// middleware answers with the error handler instead of saving over the
+// stored data.
+func (s *Session) Load() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureLoaded()
 	return s.err
 }
 
-// Load loads the session now if it was not yet, and returns the load error.
-func (s *Session) Load() error { return s.Err() }
-
-// Get returns the value under key.
+// Get returns the value under key. See also the typed getters and the
+// generic Get function.
 func (s *Session) Get(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,7 +140,7 @@ func (s *Session) Set(key string, value any) {
 	defer s.mu.Unlock()
 	s.ensureLoaded()
 	s.values[key] = value
-	s.markChanged(key)
+	s.markChanged(key, "Set")
 }
 
 // Delete removes key and reports whether it was present. Removing a
@@ -138,11 +153,11 @@ func (s *Session) Delete(key string) bool {
 		return false
 	}
 	delete(s.values, key)
-	s.markChanged(key)
+	s.markChanged(key, "Delete")
 	return true
 }
 
-// Pop removes key and returns its value.
+// Pop removes key and returns its value. See also the generic Pop.
 func (s *Session) Pop(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +165,7 @@ func (s *Session) Pop(key string) (any, bool) {
 	v, ok := s.values[key]
 	if ok {
 		delete(s.values, key)
-		s.markChanged(key)
+		s.markChanged(key, "Pop")
 	}
 	return v, ok
 }
@@ -165,19 +180,19 @@ func (s *Session) SetDefault(key string, value any) any {
 		return v
 	}
 	s.values[key] = value
-	s.markChanged(key)
+	s.markChanged(key, "SetDefault")
 	return value
 }
 
-// Update stores every entry of values. Like Django's update, it marks the
-// session modified even when values is empty.
-func (s *Session) Update(values map[string]any) {
+// SetAll stores every entry of values, as Django's update does: the
+// session is marked modified even when values is empty.
+func (s *Session) SetAll(values map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureLoaded()
 	for k, v := range values {
 		s.values[k] = v
-		s.markChanged(k)
+		s.markChanged(k, "SetAll")
 	}
 	s.modified = true
 }
@@ -212,6 +227,7 @@ func (s *Session) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clearLocked()
+	s.reportLate("Clear", "")
 }
 
 func (s *Session) clearLocked() {
@@ -239,7 +255,9 @@ func (s *Session) isEmptyLocked() bool {
 
 // Flush ends the session: its data is cleared, its record deleted now, and
 // it has no key until the next save. The middleware deletes the cookie. Use
-// it on logout.
+// it on logout. After the response was committed the record is still
+// deleted, but the cookie stays in the browser (it names a record that is
+// gone, so the next request starts a fresh session).
 func (s *Session) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -265,10 +283,14 @@ func (s *Session) Flush() error {
 
 // CycleKey gives the session a new key and keeps its data; the old record
 // is deleted once the data is saved under the new key, just before the
-// response goes out. Use it on login, against session fixation.
+// response goes out. Use it on login, against session fixation. After the
+// response was committed it changes nothing and returns ErrCommitted.
 func (s *Session) CycleKey() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.phase != pending {
+		return ErrCommitted
+	}
 	s.ensureLoaded()
 	if s.err != nil {
 		return s.err
@@ -286,8 +308,10 @@ func (s *Session) CycleKey() error {
 	return nil
 }
 
-func (s *Session) markChanged(key string) {
+// markChanged records a change of key made by op. s.mu must be held.
+func (s *Session) markChanged(key, op string) {
 	s.modified = true
+	s.reportLate(op, key)
 	if s.cleared {
 		return
 	}
@@ -312,6 +336,18 @@ func (s *Session) markChanged(key string) {
 	s.changed[key] = struct{}{}
 }
 
+// reportLate logs, once per request, a change made after the commit: it
+// can reach neither the client nor the store. The session key is never
+// logged; the data key is, since it names the code that wrote too late.
+func (s *Session) reportLate(op, key string) {
+	if s.phase == pending || s.lateWarned {
+		return
+	}
+	s.lateWarned = true
+	s.m.cfg.Logger.LogAttrs(s.ctx, slog.LevelWarn, "sessions: session changed after the response was committed; the change is not saved",
+		slog.String("op", op), slog.String("key", key))
+}
+
 // changedKeys calls fn for every key this request changed.
 func (s *Session) changedKeys(fn func(key string)) {
 	if s.changed != nil {
@@ -328,14 +364,4 @@ func (s *Session) changedKeys(fn func(key string)) {
 func (s *Session) resetChanged() {
 	s.changedN = 0
 	s.changed = nil
-}
-
-// ensureLoaded runs the lazy load once. s.mu must be held.
-func (s *Session) ensureLoaded() {
-	s.accessed = true
-	if s.loaded {
-		return
-	}
-	s.loaded = true
-	s.values = s.m.loadValues(s)
 }

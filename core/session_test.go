@@ -42,7 +42,7 @@ func TestFlags(t *testing.T) {
 		{"pop missing", nil, func(s *sessions.Session) { s.Pop("x") }, false},
 		{"setdefault absent", nil, func(s *sessions.Session) { s.SetDefault("x", "bar") }, true},
 		{"setdefault present", map[string]any{"x": "bar"}, func(s *sessions.Session) { s.SetDefault("x", "baz") }, false},
-		{"update empty", nil, func(s *sessions.Session) { s.Update(nil) }, true},
+		{"update empty", nil, func(s *sessions.Session) { s.SetAll(nil) }, true},
 		{"clear", map[string]any{"x": 1}, func(s *sessions.Session) { s.Clear() }, true},
 	}
 	for _, tt := range tests {
@@ -74,7 +74,7 @@ func TestMappingAPI(t *testing.T) {
 	if v := s.SetDefault("b", "baz"); v != "bar" {
 		t.Fatalf("second SetDefault = %v, want bar", v)
 	}
-	s.Update(map[string]any{"c": 3})
+	s.SetAll(map[string]any{"c": 3})
 	if got := s.Keys(); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("Keys = %v", got)
 	}
@@ -99,28 +99,28 @@ func TestTypedGet(t *testing.T) {
 		"int": 42, "float": 3.0, "frac": 2.5, "str": "s", "big": json.Number("18446744073709551616"), "neg": -7,
 	})
 	s := f.m.Open(t.Context(), key)
-	if v, ok := sessions.Get[int](s, "int"); !ok || v != 42 {
-		t.Errorf("Get[int](int) = %v, %v", v, ok)
+	if v, err := sessions.Get[int](s, "int"); err != nil || v != 42 {
+		t.Errorf("Get[int](int) = %v, %v", v, err)
 	}
-	if v, ok := sessions.Get[int](s, "float"); !ok || v != 3 {
-		t.Errorf("Get[int](3.0) = %v, %v", v, ok)
+	if v, err := sessions.Get[int](s, "float"); err != nil || v != 3 {
+		t.Errorf("Get[int](3.0) = %v, %v", v, err)
 	}
-	if _, ok := sessions.Get[int](s, "frac"); ok {
+	if _, err := sessions.Get[int](s, "frac"); err == nil {
 		t.Error("Get[int](2.5) converted")
 	}
-	if v, ok := sessions.Get[float64](s, "int"); !ok || v != 42 {
-		t.Errorf("Get[float64](42) = %v, %v", v, ok)
+	if v, err := sessions.Get[float64](s, "int"); err != nil || v != 42 {
+		t.Errorf("Get[float64](42) = %v, %v", v, err)
 	}
-	if _, ok := sessions.Get[int64](s, "big"); ok {
+	if _, err := sessions.Get[int64](s, "big"); err == nil {
 		t.Error("Get[int64](2**64) converted")
 	}
-	if _, ok := sessions.Get[uint64](s, "neg"); ok {
+	if _, err := sessions.Get[uint64](s, "neg"); err == nil {
 		t.Error("Get[uint64](-7) converted")
 	}
-	if v, ok := sessions.Get[string](s, "str"); !ok || v != "s" {
-		t.Errorf("Get[string] = %v, %v", v, ok)
+	if v, err := sessions.Get[string](s, "str"); err != nil || v != "s" {
+		t.Errorf("Get[string] = %v, %v", v, err)
 	}
-	if _, ok := sessions.Get[string](s, "int"); ok {
+	if _, err := sessions.Get[string](s, "int"); err == nil {
 		t.Error("Get[string](42) converted")
 	}
 	if s.GetInt("missing") != 0 || s.GetString("missing") != "" {
@@ -340,8 +340,8 @@ func TestStoreOutageOnLoad(t *testing.T) {
 	if s.Has("user") {
 		t.Fatal("data from a store that is down")
 	}
-	if !errors.Is(s.Err(), errDown) {
-		t.Fatalf("Err = %v, want the store's error", s.Err())
+	if !errors.Is(s.Load(), errDown) {
+		t.Fatalf("Err = %v, want the store's error", s.Load())
 	}
 	s.Set("x", 1)
 	if err := s.Save(); !errors.Is(err, errDown) {

@@ -3,6 +3,8 @@ package sessions
 import (
 	"context"
 	"time"
+
+	"github.com/sessionkit/sessionkit/core/signing"
 )
 
 // Record is what a server-side store keeps under a key: opaque bytes and
@@ -98,14 +100,17 @@ type Toucher interface {
 }
 
 // ClientStore keeps the whole session in the cookie value instead of under
-// a server-side key (Django's signed_cookies backend). Core still owns the
-// codec: data is the encoded session dict.
+// a server-side key (Django's signed_cookies backend). Core owns the codec
+// and the signing settings (Config.Secret, SecretFallbacks, Salt and
+// Cookie.MaxAge), and hands the store the signer they make, so a secret or
+// an age is stated once; data is the encoded session dict.
 type ClientStore interface {
-	// Encode returns the cookie value carrying data, signed (and perhaps
-	// encrypted) at now.
-	Encode(data []byte, now time.Time) (string, error)
-	// Decode verifies a cookie value and returns the data it carries. Any
-	// invalid, tampered or expired value is an error; core treats it as a
-	// fresh session, never as a failure of the request.
-	Decode(value string, now time.Time) ([]byte, error)
+	// Encode returns the cookie value carrying data, signed with sg (and
+	// perhaps encrypted) at now. Core checks the result's size.
+	Encode(sg *signing.Signer, data []byte, now time.Time) (string, error)
+	// Decode verifies a cookie value signed with sg's secrets at most
+	// maxAge before now, and returns the data it carries. Any invalid,
+	// tampered or expired value is an error; core treats it as a fresh
+	// session, never as a failure of the request.
+	Decode(sg *signing.Signer, value string, maxAge time.Duration, now time.Time) ([]byte, error)
 }

@@ -10,7 +10,6 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/redis/go-redis/v9 v9.22.0
-	github.com/sessionkit/sessionkit/adapters/chi v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/adapters/echo v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/adapters/gin v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/core v0.0.0-00010101000000-000000000000
@@ -79,8 +78,6 @@ require (
 // Every sibling module, also those only siblings need, so that
 // GOWORK=off builds use the code in this repository.
 replace (
-	github.com/sessionkit/sessionkit/adapters/adaptertest => ../adapters/adaptertest
-	github.com/sessionkit/sessionkit/adapters/chi => ../adapters/chi
 	github.com/sessionkit/sessionkit/adapters/echo => ../adapters/echo
 	github.com/sessionkit/sessionkit/adapters/gin => ../adapters/gin
 	github.com/sessionkit/sessionkit/core => ../core

@@ -7,7 +7,7 @@
 //	e := echo.New()
 //	e.Use(echosession.Middleware(manager))
 //	e.GET("/", func(c echo.Context) error {
-//		s := echosession.Get(c)
+//		s := echosession.From(c)
 //		s.Set("visits", s.GetInt("visits")+1)
 //		return c.String(http.StatusOK, "hello")
 //	})

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	echosession "github.com/sessionkit/sessionkit/adapters/echo"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 var errHandler = errors.New("handler failed")
@@ -20,7 +20,7 @@ func TestBehaviour(t *testing.T) {
 		e.Use(echosession.Middleware(m))
 		for _, rt := range routes {
 			e.GET(rt.Path, func(c echo.Context) error {
-				status, body := rt.Handle(echosession.Get(c))
+				status, body := rt.Handle(echosession.From(c))
 				switch rt.Kind {
 				case adaptertest.Silent:
 					return nil

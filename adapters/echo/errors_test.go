@@ -9,9 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	echosession "github.com/sessionkit/sessionkit/adapters/echo"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 var errPanic = errors.New("handler panicked")
@@ -52,8 +52,8 @@ func (l *errorLog) get() []handled {
 // an *echo.HTTPError wrapping the store error, on an unwritten response,
 // and nothing of the handler's response leaks.
 func TestCommitErrors(t *testing.T) {
-	loads := func(c echo.Context) { echosession.Get(c).GetString("name") }
-	writes := func(c echo.Context) { echosession.Get(c).Set("name", "bob") }
+	loads := func(c echo.Context) { echosession.From(c).GetString("name") }
+	writes := func(c echo.Context) { echosession.From(c).Set("name", "bob") }
 	cases := []struct {
 		name    string
 		opts    []echosession.Option
@@ -123,12 +123,12 @@ func TestCommitErrors(t *testing.T) {
 				e.Use(tc.inner)
 			}
 			e.GET("/seed", func(c echo.Context) error {
-				echosession.Get(c).Set("name", "alice")
+				echosession.From(c).Set("name", "alice")
 				return c.NoContent(http.StatusNoContent)
 			})
 			e.GET("/", func(c echo.Context) error {
 				if tc.deleted {
-					s := echosession.Get(c)
+					s := echosession.From(c)
 					s.GetString("name")
 					if err := st.Store.Delete(t.Context(), s.Key()); err != nil {
 						return err
@@ -181,7 +181,7 @@ func TestRecovers(t *testing.T) {
 	e := newEcho()
 	e.Use(echosession.Middleware(m))
 	e.GET("/", func(c echo.Context) error {
-		echosession.Get(c).Set("k", "v")
+		echosession.From(c).Set("k", "v")
 		return c.String(http.StatusOK, "ok")
 	})
 	client := adaptertest.NewClient(t, e)

@@ -24,7 +24,7 @@ func Example() {
 	e := echo.New()
 	e.Use(echosession.Middleware(m))
 	e.GET("/visit", func(c echo.Context) error {
-		s := echosession.Get(c)
+		s := echosession.From(c)
 		n := s.GetInt("visits") + 1
 		s.Set("visits", n)
 		return c.String(http.StatusOK, fmt.Sprintf("visit %d", n))
@@ -67,11 +67,11 @@ func ExampleMiddleware_errors() {
 	}
 	e.Use(echosession.Middleware(m))
 	e.GET("/login", func(c echo.Context) error {
-		echosession.Get(c).Set("user", "alice")
+		echosession.From(c).Set("user", "alice")
 		return c.NoContent(http.StatusNoContent)
 	})
 	e.GET("/cart", func(c echo.Context) error {
-		s := echosession.Get(c)
+		s := echosession.From(c)
 		s.GetString("user")
 		// Meanwhile a logout in another tab deletes the session...
 		_ = store.Delete(c.Request().Context(), s.Key())

@@ -4,7 +4,6 @@ go 1.25.0
 
 require (
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/sessionkit/sessionkit/adapters/adaptertest v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/core v0.0.0-00010101000000-000000000000
 )
 
@@ -22,6 +21,5 @@ require (
 )
 
 replace (
-	github.com/sessionkit/sessionkit/adapters/adaptertest => ../adaptertest
 	github.com/sessionkit/sessionkit/core => ../../core
 )

@@ -7,32 +7,23 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	sessions "github.com/sessionkit/sessionkit/core"
-)
-
-type mode uint8
-
-const (
-	pending  mode = iota // nothing committed, nothing sent
-	open                 // committed, or an error page is being written: all passes
-	dropping             // the commit failed: the interrupted response goes nowhere
-	hijacked             // the connection was taken over: never commit
+	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
 // guard commits the session from the response's Before hook and stands in
 // as c.Response().Writer, so that writes which skip echo's WriteHeader
 // (a Flush first, a write straight to the writer) commit too, and so that a
-// response whose commit failed never reaches the client.
+// response whose commit failed never reaches the client. The commit rules
+// are core's (lifecycle.Request); the guard only translates echo's
+// response and routes a failed commit to echo's HTTPErrorHandler.
 type guard struct {
 	http.ResponseWriter
 	c   echo.Context
 	res *echo.Response
-	m   *sessions.Manager
-	s   *sessions.Session
-	st  sessions.RequestState // s lives here: one allocation per request
+	lc  lifecycle.Request // the session lives here: one allocation per request
 	o   *options
 
-	mode     mode
+	open     bool  // an error page is being written after a failed commit: all passes
 	returned bool  // the middleware has returned; echo's error handler may be writing
 	err      error // the commit error
 	dropped  error // what dropped writes return
@@ -43,24 +34,19 @@ func (g *guard) beforeHook() { g.commit(g.res.Status) }
 // commit commits the session once, with the status about to be sent, and
 // reports whether the caller may write.
 func (g *guard) commit(status int) bool {
-	switch g.mode {
-	case open, hijacked:
+	if g.open {
 		return true
-	case dropping:
+	}
+	if g.dropped != nil {
 		return false
 	}
-	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
-		return true // informational: the real response is still to come
-	}
-	err := g.m.Commit(g.res.Header(), g.s, status)
+	err := g.lc.Before(g.res.Header(), status)
 	if err == nil {
-		g.mode = open
 		return true
 	}
 	g.err = err
-	g.dropped = fmt.Errorf("echosession: response dropped after failed session commit: %w", err)
-	g.mode = dropping
-	sessions.DropBodyHeaders(g.res.Header())
+	g.dropped = fmt.Errorf("echosession: response dropped after a failed session commit: %w", err)
+	lifecycle.DropBodyHeaders(g.res.Header())
 	if g.returned {
 		g.renderLate()
 	}
@@ -71,13 +57,14 @@ func (g *guard) commit(status int) bool {
 // wrote nothing, and turns a commit that failed while the handler ran into
 // an *echo.HTTPError, for the app's HTTPErrorHandler to render.
 func (g *guard) finish(err error) error {
-	if g.mode == pending {
+	if g.lc.Phase() == lifecycle.Pending {
+		s := g.lc.Session()
 		switch {
 		case err == nil && !g.res.Committed:
 			// Nothing was written and echo writes nothing more: net/http
 			// sends 200 with the headers as they are.
 			g.commit(http.StatusOK)
-		case err != nil && g.s.Accessed() && g.s.Err() != nil:
+		case err != nil && s.Accessed() && s.Load() != nil:
 			// The load failed: the commit will fail whatever the error page's
 			// status, so fail now, while the error can still reach
 			// HTTPErrorHandler.
@@ -85,7 +72,7 @@ func (g *guard) finish(err error) error {
 		}
 	}
 	g.returned = true
-	if g.mode != dropping {
+	if g.dropped == nil || g.open {
 		// A pending session is committed by the hook when HTTPErrorHandler
 		// writes the error response, with its real status.
 		return err
@@ -102,7 +89,7 @@ func (g *guard) unwind() {
 		return // finish ran
 	}
 	g.returned = true
-	if g.mode == dropping {
+	if g.dropped != nil && !g.open {
 		g.reopen()
 	}
 }
@@ -112,8 +99,8 @@ func (g *guard) unwind() {
 // can render. Writers and responses that inner middleware put in place are
 // done with; the error page goes through ours.
 func (g *guard) reopen() {
-	g.mode = open
-	sessions.DropBodyHeaders(g.res.Header())
+	g.open = true
+	lifecycle.DropBodyHeaders(g.res.Header())
 	g.res.Writer = g
 	g.res.Committed = false
 	g.res.Status = http.StatusOK
@@ -127,9 +114,9 @@ func (g *guard) reopen() {
 // while something (usually HTTPErrorHandler) was writing: the error goes to
 // HTTPErrorHandler now, and the interrupted response is dropped.
 func (g *guard) renderLate() {
-	g.mode = open // let the error page through; the hook must not commit again
+	g.open = true // let the error page through; the hook must not commit again
 	g.c.Echo().HTTPErrorHandler(g.o.toHTTPError(g.err), g.c)
-	g.mode = dropping
+	g.open = false
 	// The interrupted write goes on through res.Writer: make sure it ends
 	// here, whatever replaced the writer meanwhile.
 	g.res.Writer = g
@@ -161,9 +148,7 @@ func (g *guard) Flush() {
 // Hijack hands the connection over without committing: whoever hijacks
 // writes the response.
 func (g *guard) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if g.mode == pending {
-		g.mode = hijacked
-	}
+	g.lc.Hijack()
 	return http.NewResponseController(g.ResponseWriter).Hijack()
 }
 

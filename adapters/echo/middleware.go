@@ -3,6 +3,7 @@ package echosession
 import (
 	"github.com/labstack/echo/v4"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
 // Middleware returns echo middleware that gives every request a lazy
@@ -15,9 +16,8 @@ func Middleware(m *sessions.Manager, opts ...Option) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			res := c.Response()
-			g := &guard{ResponseWriter: res.Writer, c: c, res: res, m: m, o: o}
-			c.SetRequest(m.Attach(c.Request(), &g.st))
-			g.s = g.st.Session()
+			g := &guard{ResponseWriter: res.Writer, c: c, res: res, o: o}
+			c.SetRequest(g.lc.Begin(m, c.Request()))
 			res.Writer = g
 			res.Before(g.beforeHook)
 			defer g.unwind()
@@ -26,15 +26,22 @@ func Middleware(m *sessions.Manager, opts ...Option) echo.MiddlewareFunc {
 	}
 }
 
-// Get returns the request's session, or nil when the middleware did not
-// run (or c is nil).
-func Get(c echo.Context) *sessions.Session {
-	if c == nil {
-		return nil
+// missing names the fix for a handler that runs without the middleware.
+const missing = "echosession: no session in this request: add e.Use(echosession.Middleware(m)) " +
+	"to the server or group in front of this handler"
+
+// From returns the request's session. It panics, with a message naming
+// the fix, when the middleware is not installed in front of the handler:
+// a wiring mistake that shows on the first request. The session is also
+// sessions.FromContext(c.Request().Context()), for code that has only the
+// request.
+func From(c echo.Context) *sessions.Session {
+	if c != nil {
+		if r := c.Request(); r != nil {
+			if s, ok := lifecycle.Lookup(r.Context()); ok {
+				return s
+			}
+		}
 	}
-	r := c.Request()
-	if r == nil {
-		return nil
-	}
-	return sessions.FromContext(r.Context())
+	panic(missing)
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
 // Option configures Middleware.
@@ -29,6 +29,6 @@ func (o *options) toHTTPError(err error) *echo.HTTPError {
 			return he
 		}
 	}
-	code := sessions.ErrorStatus(err)
+	code := lifecycle.ErrorStatus(err)
 	return &echo.HTTPError{Code: code, Message: http.StatusText(code), Internal: err}
 }

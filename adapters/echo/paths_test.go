@@ -3,6 +3,7 @@ package echosession_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -12,9 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	echosession "github.com/sessionkit/sessionkit/adapters/echo"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 // newEcho returns an echo whose logger is quiet.
@@ -87,7 +88,7 @@ func TestResponsePaths(t *testing.T) {
 			e := newEcho()
 			e.Use(echosession.Middleware(m))
 			e.Add(cmpOr(tc.method, http.MethodGet), "/", func(c echo.Context) error {
-				echosession.Get(c).Set("k", "v")
+				echosession.From(c).Set("k", "v")
 				return tc.handle(c)
 			})
 			resp := adaptertest.NewClient(t, e).Send(t, cmpOr(tc.method, http.MethodGet), "/", nil)
@@ -127,7 +128,7 @@ func TestBeforeHook(t *testing.T) {
 	e.Use(echosession.Middleware(m))
 	seen := make(chan int, 1)
 	e.GET("/", func(c echo.Context) error {
-		echosession.Get(c).Set("k", "v")
+		echosession.From(c).Set("k", "v")
 		c.Response().Before(func() { seen <- len(c.Response().Header().Values("Set-Cookie")) })
 		return c.String(http.StatusOK, "ok")
 	})
@@ -170,7 +171,7 @@ func TestErrorHandlerPath(t *testing.T) {
 			}
 			e.Use(echosession.Middleware(m))
 			e.GET("/", func(c echo.Context) error {
-				echosession.Get(c).Set("k", "v")
+				echosession.From(c).Set("k", "v")
 				if tc.err == nil {
 					panic("boom")
 				}
@@ -216,7 +217,7 @@ func TestGzip(t *testing.T) {
 				e.Use(gz)
 			}
 			e.GET("/", func(c echo.Context) error {
-				echosession.Get(c).Set("k", "v")
+				echosession.From(c).Set("k", "v")
 				if tc.err != nil {
 					return tc.err
 				}
@@ -246,25 +247,21 @@ func TestGzip(t *testing.T) {
 	}
 }
 
-func TestGet(t *testing.T) {
-	if echosession.Get(nil) != nil {
-		t.Error("Get(nil) is not nil")
-	}
+func TestFrom(t *testing.T) {
 	e := newEcho()
-	c := e.NewContext(nil, nil)
-	if echosession.Get(c) != nil {
-		t.Error("Get without a request is not nil")
-	}
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
-	if echosession.Get(e.NewContext(req, nil)) != nil {
-		t.Error("Get without the middleware is not nil")
+	for name, c := range map[string]echo.Context{"nil context": nil, "no request": e.NewContext(nil, nil), "no middleware": e.NewContext(req, nil)} {
+		msg := panicMessage(func() { echosession.From(c) })
+		if !strings.Contains(msg, "echosession.Middleware(m)") {
+			t.Errorf("%s: From panics with %q, want a message naming echosession.Middleware(m)", name, msg)
+		}
 	}
 
 	m := adaptertest.NewManager(t, adaptertest.NewStore(t), nil)
 	e.Use(echosession.Middleware(m))
 	e.GET("/", func(c echo.Context) error {
-		s := echosession.Get(c)
-		if s == nil || s != sessions.FromContext(c.Request().Context()) || s != m.Session(c.Request().Context()) {
+		s := echosession.From(c)
+		if s == nil || s != sessions.FromContext(c.Request().Context()) || s != m.FromContext(c.Request().Context()) {
 			t.Error("Get and the request context disagree")
 		}
 		return c.NoContent(http.StatusNoContent)
@@ -297,11 +294,11 @@ func TestWrapMiddleware(t *testing.T) {
 				e.Use(echo.WrapMiddleware(tagged))
 			}
 			e.GET("/", func(c echo.Context) error {
-				echosession.Get(c).Set("k", "v")
+				echosession.From(c).Set("k", "v")
 				return c.String(http.StatusOK, "ok")
 			})
 			e.GET("/err", func(c echo.Context) error {
-				echosession.Get(c).Set("k", "v")
+				echosession.From(c).Set("k", "v")
 				return echo.ErrNotFound
 			})
 			client := adaptertest.NewClient(t, e)
@@ -318,4 +315,11 @@ func TestWrapMiddleware(t *testing.T) {
 			checkSaved(t, resp, st, true)
 		})
 	}
+}
+
+// panicMessage runs fn and returns what it panicked with, as a string.
+func panicMessage(fn func()) (msg string) {
+	defer func() { msg = fmt.Sprint(recover()) }()
+	fn()
+	return "no panic"
 }

@@ -6,7 +6,7 @@
 //	r := gin.New()
 //	r.Use(ginsession.Middleware(manager))
 //	r.GET("/", func(c *gin.Context) {
-//		s := ginsession.Get(c)
+//		s := ginsession.From(c)
 //		s.Set("visits", s.GetInt("visits")+1)
 //		c.String(http.StatusOK, "hello")
 //	})

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	ginsession "github.com/sessionkit/sessionkit/adapters/gin"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 // TestCommitErrors: a failed commit lands in c.Errors, the response becomes
@@ -37,14 +37,14 @@ func TestCommitErrors(t *testing.T) {
 		wantErr    error
 	}{
 		{name: "load fails, default page", handle: func(c *gin.Context) {
-			c.String(http.StatusOK, "hello %s", ginsession.Get(c).GetString("name"))
+			c.String(http.StatusOK, "hello %s", ginsession.From(c).GetString("name"))
 		}, wantStatus: 500, wantBody: "Internal Server Error\n", wantErr: adaptertest.ErrDown},
 		{name: "load fails, WriteHeaderNow", handle: func(c *gin.Context) {
-			ginsession.Get(c).GetString("name")
+			ginsession.From(c).GetString("name")
 			c.AbortWithStatus(http.StatusAccepted)
 		}, wantStatus: 500, wantBody: "Internal Server Error\n", wantErr: adaptertest.ErrDown},
 		{name: "load fails, stream keeps writing", handle: func(c *gin.Context) {
-			ginsession.Get(c).GetString("name")
+			ginsession.From(c).GetString("name")
 			n := 0
 			c.Stream(func(w io.Writer) bool {
 				_, err := io.WriteString(w, "chunk")
@@ -56,26 +56,26 @@ func TestCommitErrors(t *testing.T) {
 			})
 		}, wantStatus: 500, wantBody: "Internal Server Error\n", wantErr: adaptertest.ErrDown},
 		{name: "save fails after the chain", fresh: true, handle: func(c *gin.Context) {
-			ginsession.Get(c).Set("name", "bob")
+			ginsession.From(c).Set("name", "bob")
 			c.Abort()
 		}, wantStatus: 500, wantBody: "Internal Server Error\n", wantErr: adaptertest.ErrDown},
 		{name: "custom page", fresh: true, opts: []ginsession.Option{jsonPage}, handle: func(c *gin.Context) {
-			ginsession.Get(c).Set("name", "bob")
+			ginsession.From(c).Set("name", "bob")
 			c.JSON(http.StatusOK, gin.H{"name": "bob"})
 		}, wantStatus: 503, wantBody: `{"error":"sessions unavailable"}`, wantErr: adaptertest.ErrDown},
 		{name: "custom page writes nothing", opts: []ginsession.Option{silentPage}, handle: func(c *gin.Context) {
-			c.String(http.StatusOK, "hello %s", ginsession.Get(c).GetString("name"))
+			c.String(http.StatusOK, "hello %s", ginsession.From(c).GetString("name"))
 		}, wantStatus: 500, wantBody: "", wantErr: adaptertest.ErrDown},
 		{name: "manager's ErrorHandler", edit: teapot, handle: func(c *gin.Context) {
-			c.String(http.StatusOK, "hello %s", ginsession.Get(c).GetString("name"))
+			c.String(http.StatusOK, "hello %s", ginsession.From(c).GetString("name"))
 		}, wantStatus: 418, wantBody: "teapot: ", wantErr: adaptertest.ErrDown},
 		{name: "session deleted", deleted: true, handle: func(c *gin.Context) {
-			ginsession.Get(c).Set("name", "revived")
+			ginsession.From(c).Set("name", "revived")
 			c.String(http.StatusOK, "saved?")
 		}, wantStatus: 400, wantBody: "deleted", wantErr: sessions.ErrSessionDeleted},
 		{name: "session deleted, custom page writes nothing", deleted: true, opts: []ginsession.Option{silentPage},
 			handle: func(c *gin.Context) {
-				ginsession.Get(c).Set("name", "revived")
+				ginsession.From(c).Set("name", "revived")
 				c.String(http.StatusOK, "saved?")
 			}, wantStatus: 400, wantBody: "", wantErr: sessions.ErrSessionDeleted},
 	}
@@ -91,12 +91,12 @@ func TestCommitErrors(t *testing.T) {
 			})
 			r.Use(ginsession.Middleware(m, tc.opts...))
 			r.GET("/seed", func(c *gin.Context) {
-				ginsession.Get(c).Set("name", "alice")
+				ginsession.From(c).Set("name", "alice")
 				c.Status(http.StatusNoContent)
 			})
 			r.GET("/", func(c *gin.Context) {
 				if tc.deleted {
-					s := ginsession.Get(c)
+					s := ginsession.From(c)
 					s.GetString("name")
 					if err := st.Store.Delete(t.Context(), s.Key()); err != nil {
 						t.Fatal(err)

@@ -24,7 +24,7 @@ func Example() {
 	r := gin.New()
 	r.Use(ginsession.Middleware(m))
 	r.GET("/visit", func(c *gin.Context) {
-		s := ginsession.Get(c)
+		s := ginsession.From(c)
 		n := s.GetInt("visits") + 1
 		s.Set("visits", n)
 		c.String(http.StatusOK, "visit %d", n)
@@ -66,11 +66,11 @@ func ExampleWithErrorHandler() {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "try again later"})
 	})))
 	r.GET("/login", func(c *gin.Context) {
-		ginsession.Get(c).Set("user", "alice")
+		ginsession.From(c).Set("user", "alice")
 		c.Status(http.StatusNoContent)
 	})
 	r.GET("/cart", func(c *gin.Context) {
-		s := ginsession.Get(c)
+		s := ginsession.From(c)
 		s.GetString("user")
 		// Meanwhile a logout in another tab deletes the session...
 		_ = store.Delete(c, s.Key())

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	ginsession "github.com/sessionkit/sessionkit/adapters/gin"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 func TestMain(m *testing.M) {
@@ -24,7 +24,7 @@ func TestBehaviour(t *testing.T) {
 		r.Use(ginsession.Middleware(m))
 		for _, rt := range routes {
 			r.GET(rt.Path, func(c *gin.Context) {
-				status, body := rt.Handle(ginsession.Get(c))
+				status, body := rt.Handle(ginsession.From(c))
 				switch rt.Kind {
 				case adaptertest.Respond:
 					c.String(status, body)

@@ -4,7 +4,6 @@ go 1.25.0
 
 require (
 	github.com/gin-gonic/gin v1.12.0
-	github.com/sessionkit/sessionkit/adapters/adaptertest v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/core v0.0.0-00010101000000-000000000000
 )
 
@@ -41,6 +40,5 @@ require (
 )
 
 replace (
-	github.com/sessionkit/sessionkit/adapters/adaptertest => ../adaptertest
 	github.com/sessionkit/sessionkit/core => ../../core
 )

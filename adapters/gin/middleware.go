@@ -3,6 +3,7 @@ package ginsession
 import (
 	"github.com/gin-gonic/gin"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
 // Middleware returns gin middleware that gives every request a lazy
@@ -12,36 +13,29 @@ func Middleware(m *sessions.Manager, opts ...Option) gin.HandlerFunc {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.onError == nil {
-		render := m.Config().ErrorHandler
-		o.onError = func(c *gin.Context, err error) {
-			render(unwrapGin(c.Writer), c.Request, err)
-		}
-	}
 	return func(c *gin.Context) {
-		w := &responseWriter{ResponseWriter: c.Writer, c: c, m: m, onError: o.onError}
-		c.Request = m.Attach(c.Request, &w.st)
-		w.s = w.st.Session()
+		w := &responseWriter{ResponseWriter: c.Writer, c: c, onError: o.onError}
+		c.Request = w.lc.Begin(m, c.Request)
 		c.Writer = w
 		c.Next()
 		w.finish()
 	}
 }
 
-// Get returns the request's session, or nil when the middleware did not
-// run (or c is nil).
-func Get(c *gin.Context) *sessions.Session {
-	if c == nil || c.Request == nil {
-		return nil
-	}
-	return sessions.FromContext(c.Request.Context())
-}
+// missing names the fix for a handler that runs without the middleware.
+const missing = "ginsession: no session in this request: add r.Use(ginsession.Middleware(m)) " +
+	"to the engine or group in front of this handler"
 
-// unwrapGin returns the writer below ours, so the default error page is
-// written past the failed commit.
-func unwrapGin(w gin.ResponseWriter) gin.ResponseWriter {
-	if rw, ok := w.(*responseWriter); ok {
-		return rw.ResponseWriter
+// From returns the request's session. It panics, with a message naming
+// the fix, when the middleware is not installed in front of the handler:
+// a wiring mistake that shows on the first request. The session is also
+// sessions.FromContext(c.Request.Context()), for code that has only the
+// request.
+func From(c *gin.Context) *sessions.Session {
+	if c != nil && c.Request != nil {
+		if s, ok := lifecycle.Lookup(c.Request.Context()); ok {
+			return s
+		}
 	}
-	return w
+	panic(missing)
 }

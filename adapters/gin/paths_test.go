@@ -1,6 +1,7 @@
 package ginsession_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
 	ginsession "github.com/sessionkit/sessionkit/adapters/gin"
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 )
 
 // serve runs one route behind the middleware on a real server.
@@ -98,7 +99,7 @@ func TestResponsePaths(t *testing.T) {
 			m := adaptertest.NewManager(t, st, nil)
 			client := serve(t, m, func(r *gin.Engine) {
 				r.Handle(cmpOr(tc.method, http.MethodGet), "/", func(c *gin.Context) {
-					ginsession.Get(c).Set("k", "v")
+					ginsession.From(c).Set("k", "v")
 					tc.handle(c)
 				})
 			})
@@ -131,7 +132,7 @@ func TestNoRoute(t *testing.T) {
 	st := adaptertest.NewStore(t)
 	m := adaptertest.NewManager(t, st, nil)
 	client := serve(t, m, func(r *gin.Engine) {
-		r.NoRoute(func(c *gin.Context) { ginsession.Get(c).Set("missed", c.Request.URL.Path) })
+		r.NoRoute(func(c *gin.Context) { ginsession.From(c).Set("missed", c.Request.URL.Path) })
 	})
 	resp := client.Get(t, "/nowhere", "")
 	if resp.Status != http.StatusNotFound || len(resp.SetCookies()) != 1 || st.Calls().Save != 1 {
@@ -149,7 +150,7 @@ func TestRecoveryPanic(t *testing.T) {
 	}))
 	r.Use(ginsession.Middleware(m))
 	r.GET("/", func(c *gin.Context) {
-		ginsession.Get(c).Set("k", "v")
+		ginsession.From(c).Set("k", "v")
 		panic("boom")
 	})
 	resp := adaptertest.NewClient(t, r).Get(t, "/", "")
@@ -158,28 +159,37 @@ func TestRecoveryPanic(t *testing.T) {
 	}
 }
 
-func TestGet(t *testing.T) {
-	if ginsession.Get(nil) != nil {
-		t.Error("Get(nil) is not nil")
-	}
+func TestFrom(t *testing.T) {
 	c, _ := gin.CreateTestContext(nil)
-	if ginsession.Get(c) != nil {
-		t.Error("Get without a request is not nil")
-	}
-	c.Request, _ = http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
-	if ginsession.Get(c) != nil {
-		t.Error("Get without the middleware is not nil")
+	for name, c := range map[string]*gin.Context{"nil context": nil, "no request": c, "no middleware": withRequest(t, c)} {
+		msg := panicMessage(func() { ginsession.From(c) })
+		if !strings.Contains(msg, "ginsession.Middleware(m)") {
+			t.Errorf("%s: From panics with %q, want a message naming ginsession.Middleware(m)", name, msg)
+		}
 	}
 
 	m := adaptertest.NewManager(t, adaptertest.NewStore(t), nil)
 	client := serve(t, m, func(r *gin.Engine) {
 		r.GET("/", func(c *gin.Context) {
-			s := ginsession.Get(c)
-			if s == nil || s != sessions.FromContext(c.Request.Context()) || s != m.Session(c.Request.Context()) {
+			s := ginsession.From(c)
+			if s == nil || s != sessions.FromContext(c.Request.Context()) || s != m.FromContext(c.Request.Context()) {
 				t.Error("Get and the request context disagree")
 			}
 			c.Status(http.StatusNoContent)
 		})
 	})
 	client.Get(t, "/", "")
+}
+
+func withRequest(t *testing.T, c *gin.Context) *gin.Context {
+	cc := c.Copy()
+	cc.Request, _ = http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+	return cc
+}
+
+// panicMessage runs fn and returns what it panicked with, as a string.
+func panicMessage(fn func()) (msg string) {
+	defer func() { msg = fmt.Sprint(recover()) }()
+	fn()
+	return "no panic"
 }

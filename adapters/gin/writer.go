@@ -7,46 +7,34 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	sessions "github.com/sessionkit/sessionkit/core"
-)
-
-type state uint8
-
-const (
-	pending   state = iota // nothing sent, nothing committed
-	open                   // committed: everything passes
-	rendering              // commit failed; the error page is being written
-	failed                 // commit failed; the handler's output is dropped
-	hijacked               // the connection was taken over; never commit
+	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
 // responseWriter is c.Writer while the middleware runs: every path that
 // sends headers (WriteHeaderNow, Write, WriteString, Flush) commits first.
-// WriteHeader only records the status in gin, so it does not commit.
+// WriteHeader only records the status in gin, so it does not commit. The
+// commit rules are core's (lifecycle.Request); this type only translates
+// gin's writer and renders a failed commit gin's way.
 type responseWriter struct {
 	gin.ResponseWriter
-	c       *gin.Context
-	m       *sessions.Manager
-	s       *sessions.Session
-	st      sessions.RequestState // s lives here: one allocation per request
-	onError func(*gin.Context, error)
-	state   state
-	dropped error // returned by writes after a failed commit
+	c         *gin.Context
+	lc        lifecycle.Request // the session lives here: one allocation per request
+	onError   func(*gin.Context, error)
+	rendering bool  // the error page is being written through us
+	dropped   error // returned by writes after a failed commit
 }
 
 // before commits the session once, with the status gin is about to send,
 // and reports whether the caller may write.
 func (w *responseWriter) before() bool {
-	switch w.state {
-	case pending:
-	case failed:
-		return false
-	default:
+	if w.rendering {
 		return true
 	}
-	err := w.m.Commit(w.Header(), w.s, w.ResponseWriter.Status())
+	if w.dropped != nil {
+		return false
+	}
+	err := w.lc.Before(w.Header(), w.ResponseWriter.Status())
 	if err == nil {
-		w.state = open
 		return true
 	}
 	w.fail(err)
@@ -56,27 +44,31 @@ func (w *responseWriter) before() bool {
 // fail turns the response into the error response, gin's way: the error
 // goes to c.Errors, the chain stops, and the error handler writes.
 func (w *responseWriter) fail(err error) {
-	w.dropped = fmt.Errorf("ginsession: response dropped after failed session commit: %w", err)
-	sessions.DropBodyHeaders(w.Header())
+	w.dropped = fmt.Errorf("ginsession: response dropped after a failed session commit: %w", err)
+	lifecycle.DropBodyHeaders(w.Header())
 	_ = w.c.Error(err)
 	w.c.Abort()
 
-	w.state = rendering
-	saved := w.c.Writer
-	w.c.Writer = w
-	w.onError(w.c, err)
-	w.c.Writer = saved
+	w.rendering = true
+	if w.onError != nil {
+		saved := w.c.Writer
+		w.c.Writer = w
+		w.onError(w.c, err)
+		w.c.Writer = saved
+	} else {
+		w.lc.RenderError(w.ResponseWriter, w.c.Request, err)
+	}
 	if !w.ResponseWriter.Written() {
-		w.ResponseWriter.WriteHeader(sessions.ErrorStatus(err))
+		w.ResponseWriter.WriteHeader(lifecycle.ErrorStatus(err))
 		w.ResponseWriter.WriteHeaderNow()
 	}
-	w.state = failed
+	w.rendering = false
 }
 
 // finish commits a session whose handlers wrote nothing, before gin sends
 // the headers itself.
 func (w *responseWriter) finish() {
-	if w.state == pending && !w.ResponseWriter.Written() {
+	if w.lc.Phase() == lifecycle.Pending && !w.ResponseWriter.Written() {
 		w.before()
 	}
 }
@@ -84,7 +76,7 @@ func (w *responseWriter) finish() {
 // WriteHeader records the status, as gin does; it is dropped after a
 // failed commit so the error status stays.
 func (w *responseWriter) WriteHeader(code int) {
-	if w.state == failed {
+	if w.dropped != nil && !w.rendering {
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -116,18 +108,15 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 
 // Flush commits, then flushes: gin's Flush sends the headers.
 func (w *responseWriter) Flush() {
-	if !w.before() {
-		return
+	if w.before() {
+		w.ResponseWriter.Flush()
 	}
-	w.ResponseWriter.Flush()
 }
 
 // Hijack hands the connection over without committing: whoever hijacks
 // writes the response.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if w.state == pending {
-		w.state = hijacked
-	}
+	w.lc.Hijack()
 	return w.ResponseWriter.Hijack()
 }
 

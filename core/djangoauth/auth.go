@@ -35,8 +35,8 @@ func User(s *sessions.Session) (id, backend string, ok bool) {
 	case string:
 		id = x
 	default:
-		n, isInt := sessions.Get[int64](s, UserIDKey)
-		if !isInt {
+		n, err := sessions.Get[int64](s, UserIDKey)
+		if err != nil {
 			return "", "", false
 		}
 		id = strconv.FormatInt(n, 10)

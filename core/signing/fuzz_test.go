@@ -10,7 +10,7 @@ import (
 // signature and decodes the same way again; and any change to a valid blob
 // (replace, insert or delete one byte) is rejected.
 func FuzzLoads(f *testing.F) {
-	s, err := New(Options{Secret: "fuzz-secret", Fallbacks: []string{"old"}, Salt: CookieSalt, AcceptSHA1: true, MaxDataSize: 4096})
+	s, err := New(Options{Secret: "fuzz-secret", SecretFallbacks: []string{"old"}, Salt: CookieSalt, AcceptSHA1: true, MaxDataSize: 4096})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -39,9 +39,9 @@ const (
 type Options struct {
 	// Secret is Django's SECRET_KEY. Required, non-empty.
 	Secret string
-	// Fallbacks are verify-only secrets (Django 4.1+ SECRET_KEY_FALLBACKS),
+	// SecretFallbacks are verify-only secrets (Django 4.1+ SECRET_KEY_FALLBACKS),
 	// tried in order after Secret. Values are always signed with Secret.
-	Fallbacks []string
+	SecretFallbacks []string
 	// Salt separates uses of the same secret. Default: DefaultSalt. Use
 	// CookieSalt for signed-cookie sessions and SessionSalt for db, cached_db
 	// and file session_data.
@@ -94,7 +94,7 @@ func New(o Options) (*Signer, error) {
 	if s.maxData <= 0 {
 		s.maxData = DefaultMaxDataSize
 	}
-	secrets := append([]string{o.Secret}, o.Fallbacks...)
+	secrets := append([]string{o.Secret}, o.SecretFallbacks...)
 	for _, sec := range secrets {
 		s.keys = append(s.keys, macKey{deriveKey(sha256.New, s.salt+"signer", sec), sha256.New})
 	}

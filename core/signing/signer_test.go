@@ -218,7 +218,7 @@ func TestLegacyAndRotation(t *testing.T) {
 		if _, err := plain.Loads(c.value, 0, now); !errors.Is(err, ErrBadSignature) {
 			t.Errorf("%s: old-secret value without fallback: err = %v", c.salt, err)
 		}
-		rot := mustNew(t, Options{Secret: fb.CurrentSecret, Fallbacks: []string{"unrelated", fb.OldSecret}, Salt: c.salt})
+		rot := mustNew(t, Options{Secret: fb.CurrentSecret, SecretFallbacks: []string{"unrelated", fb.OldSecret}, Salt: c.salt})
 		got, err := rot.Loads(c.value, 0, now)
 		if err != nil || !jsonEqual(t, got, fb.Session) {
 			t.Errorf("%s: with fallback: %q, %v", c.salt, got, err)
@@ -243,7 +243,7 @@ func TestLegacyAndRotation(t *testing.T) {
 			t.Errorf("%s: AcceptSHA1: %q, %v", c.salt, got, err)
 		}
 		// SHA-1 with a fallback secret.
-		rot := mustNew(t, Options{Secret: "new", Fallbacks: []string{sh.Secret}, Salt: c.salt, AcceptSHA1: true})
+		rot := mustNew(t, Options{Secret: "new", SecretFallbacks: []string{sh.Secret}, Salt: c.salt, AcceptSHA1: true})
 		if _, err := rot.Loads(c.value, 0, now); err != nil {
 			t.Errorf("%s: AcceptSHA1 + fallback: %v", c.salt, err)
 		}
@@ -431,7 +431,7 @@ func TestLenientPayload(t *testing.T) {
 
 func TestRoundTripRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	s := mustNew(t, Options{Secret: "round-trip", Salt: SessionSalt, Fallbacks: []string{"old"}})
+	s := mustNew(t, Options{Secret: "round-trip", Salt: SessionSalt, SecretFallbacks: []string{"old"}})
 	words := []string{`"_auth_user_id"`, `"42"`, `{`, `}`, `:`, `,`, `"cart"`, `[1,2,3]`, `null`, `"\u00e9"`}
 	for i := 0; i < 400; i++ {
 		var data []byte
@@ -466,7 +466,7 @@ func TestRoundTripRandom(t *testing.T) {
 }
 
 func TestTamper(t *testing.T) {
-	s := mustNew(t, Options{Secret: "tamper", Salt: CookieSalt, AcceptSHA1: true, Fallbacks: []string{"f"}})
+	s := mustNew(t, Options{Secret: "tamper", Salt: CookieSalt, AcceptSHA1: true, SecretFallbacks: []string{"f"}})
 	now := unix(1700000000)
 	big := []byte(`{"k":"` + strings.Repeat("abc", 200) + `"}`)
 	for _, v := range []string{
@@ -528,7 +528,7 @@ func TestZipBomb(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
-	s := mustNew(t, Options{Secret: "conc", Salt: CookieSalt, Fallbacks: []string{"a", "b"}, AcceptSHA1: true})
+	s := mustNew(t, Options{Secret: "conc", Salt: CookieSalt, SecretFallbacks: []string{"a", "b"}, AcceptSHA1: true})
 	now := unix(1700000000)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

@@ -1,5 +1,5 @@
 // Command chi is the sessionkit demo on Chi: the routes of package demo,
-// wired into a chi.Router with the chisession middleware.
+// wired into a chi.Router with core's net/http middleware (chi needs no adapter).
 //
 //	go run ./examples/chi [-addr 127.0.0.1:8080] [-store sqlite|postgres|redis|cookie|cached|memory]
 package main
@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	chisession "github.com/sessionkit/sessionkit/adapters/chi"
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/examples/internal/demo"
 )
@@ -22,7 +21,7 @@ func routes(app *demo.App) http.Handler {
 	r.Get("/healthz", demo.Healthz)
 
 	r.Group(func(r chi.Router) {
-		r.Use(chisession.Middleware(app.Manager))
+		r.Use(app.Manager.Middleware)
 		r.Get("/", withSession(app.Page))
 		r.Get("/api/session", withSession(app.SessionJSON))
 		// Cross-origin form posts are refused before the session is touched.
@@ -35,6 +34,6 @@ func routes(app *demo.App) http.Handler {
 // withSession hands a demo route the request's session.
 func withSession(h func(http.ResponseWriter, *http.Request, *sessions.Session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h(w, r, chisession.Get(r))
+		h(w, r, sessions.FromContext(r.Context()))
 	}
 }

@@ -1,4 +1,4 @@
-package chisession_test
+package chi_test
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	chisession "github.com/sessionkit/sessionkit/adapters/chi"
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
 )
@@ -25,10 +24,10 @@ func Example() {
 
 	r := chi.NewRouter()
 	r.Use(middleware.Compress(5))
-	r.Use(chisession.Middleware(m))
+	r.Use(m.Middleware)
 	r.Use(middleware.Timeout(30 * time.Second)) // inside the sessions: see the package doc
 	r.Get("/visit", func(w http.ResponseWriter, r *http.Request) {
-		s := chisession.Get(r)
+		s := sessions.FromContext(r.Context())
 		n := s.GetInt("visits") + 1
 		s.Set("visits", n)
 		fmt.Fprintf(w, "visit %d", n)
@@ -62,7 +61,7 @@ func Example_group() {
 	}
 
 	whoami := func(w http.ResponseWriter, r *http.Request) {
-		s := chisession.Get(r)
+		s := sessions.FromContext(r.Context())
 		if s == nil {
 			io.WriteString(w, "no sessions here")
 			return
@@ -76,7 +75,7 @@ func Example_group() {
 	r := chi.NewRouter()
 	r.Get("/static/whoami", whoami)
 	r.Group(func(r chi.Router) {
-		r.Use(chisession.Middleware(m))
+		r.Use(m.Middleware)
 		r.Mount("/admin", admin)
 	})
 

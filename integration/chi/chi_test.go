@@ -1,18 +1,18 @@
-package chisession_test
+package chi_test
 
 import (
 	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
-	chisession "github.com/sessionkit/sessionkit/adapters/chi"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
 )
@@ -21,7 +21,7 @@ import (
 func register(t *testing.T, r chi.Router, routes adaptertest.Routes) {
 	for _, rt := range routes {
 		r.Get(rt.Path, func(w http.ResponseWriter, r *http.Request) {
-			status, body := rt.Handle(chisession.Get(r))
+			status, body := rt.Handle(sessions.FromContext(r.Context()))
 			switch rt.Kind {
 			case adaptertest.Respond:
 				w.WriteHeader(status)
@@ -49,14 +49,14 @@ func TestBehaviour(t *testing.T) {
 	}{
 		{"Use", func(t *testing.T, m *sessions.Manager, routes adaptertest.Routes) http.Handler {
 			r := chi.NewRouter()
-			r.Use(chisession.Middleware(m))
+			r.Use(m.Middleware)
 			register(t, r, routes)
 			return r
 		}},
 		{"Group", func(t *testing.T, m *sessions.Manager, routes adaptertest.Routes) http.Handler {
 			r := chi.NewRouter()
 			r.Group(func(r chi.Router) {
-				r.Use(chisession.Middleware(m))
+				r.Use(m.Middleware)
 				register(t, r, routes)
 			})
 			return r
@@ -65,7 +65,7 @@ func TestBehaviour(t *testing.T) {
 			sub := chi.NewRouter()
 			register(t, sub, routes)
 			r := chi.NewRouter()
-			r.Use(chisession.Middleware(m))
+			r.Use(m.Middleware)
 			r.Mount("/", sub)
 			return r
 		}},
@@ -81,7 +81,7 @@ func TestRouting(t *testing.T) {
 	st := adaptertest.NewStore(t)
 	m := adaptertest.NewManager(t, st, nil)
 	visit := func(w http.ResponseWriter, r *http.Request) {
-		s := chisession.Get(r)
+		s := sessions.FromContext(r.Context())
 		if s == nil {
 			_, _ = io.WriteString(w, "no session")
 			return
@@ -95,12 +95,12 @@ func TestRouting(t *testing.T) {
 	r := chi.NewRouter()
 	r.Get("/public", visit)
 	r.Group(func(r chi.Router) {
-		r.Use(chisession.Middleware(m))
+		r.Use(m.Middleware)
 		r.Get("/private", visit)
 		r.Route("/api", func(r chi.Router) { r.Get("/me", visit) })
 		r.Mount("/admin", admin)
 	})
-	r.With(chisession.Middleware(m)).Get("/with", visit)
+	r.With(m.Middleware).Get("/with", visit)
 
 	client := adaptertest.NewClient(t, r)
 	for _, tc := range []struct {
@@ -149,12 +149,12 @@ func TestCompress(t *testing.T) {
 			if !tc.inside {
 				r.Use(middleware.Compress(5))
 			}
-			r.Use(chisession.Middleware(m))
+			r.Use(m.Middleware)
 			if tc.inside {
 				r.Use(middleware.Compress(5))
 			}
 			r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-				chisession.Get(r).Set("k", "v")
+				sessions.FromContext(r.Context()).Set("k", "v")
 				w.Header().Set("Content-Type", "text/plain")
 				_, _ = io.WriteString(w, body)
 			})
@@ -214,12 +214,12 @@ func TestTimeout(t *testing.T) {
 			if !tc.inside {
 				r.Use(timeout)
 			}
-			r.Use(chisession.Middleware(m))
+			r.Use(m.Middleware)
 			if tc.inside {
 				r.Use(timeout)
 			}
 			r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-				s := chisession.Get(r)
+				s := sessions.FromContext(r.Context())
 				s.GetString("k")
 				if tc.modify {
 					s.Set("k", "v")
@@ -240,12 +240,23 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-func TestGet(t *testing.T) {
-	if chisession.Get(nil) != nil {
-		t.Error("Get(nil) is not nil")
-	}
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
-	if chisession.Get(req) != nil {
-		t.Error("Get without the middleware is not nil")
+// A handler behind a router without the middleware gets a message that
+// names the fix, not a nil session.
+func TestMissingMiddlewareNamesTheFix(t *testing.T) {
+	r := chi.NewRouter()
+	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			msg, _ := recover().(string)
+			if !strings.Contains(msg, "m.Middleware") {
+				t.Errorf("panic %q does not name m.Middleware", msg)
+			}
+			w.WriteHeader(http.StatusTeapot)
+		}()
+		sessions.FromContext(r.Context())
+	})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusTeapot {
+		t.Fatalf("status %d: the handler did not panic", rec.Code)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/sessionkit/sessionkit/adapters/adaptertest"
+	"github.com/sessionkit/sessionkit/core/adaptertest"
 	sessions "github.com/sessionkit/sessionkit/core"
 )
 

@@ -79,7 +79,7 @@ func (f *fixture) routes() Routes {
 			return http.StatusOK, ""
 		}},
 		{Path: "/browser-close", Kind: Respond, Handle: func(s *sessions.Session) (int, string) {
-			s.ExpireAtBrowserClose()
+			s.SetExpireAtBrowserClose()
 			s.Set("name", "alice")
 			return http.StatusOK, "written"
 		}},
