@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	sessions "github.com/sessionkit/sessionkit/core"
 )
@@ -16,6 +17,9 @@ type Options struct {
 	// "invalidate" or "delete-expired". It must be safe for concurrent use.
 	// Default: log at Warn level with slog.Default().
 	OnCacheError func(op string, err error)
+	// Clock returns the current time, against which a saved record counts
+	// as already expired. Default: time.Now.
+	Clock func() time.Time
 }
 
 // Store is a cache in front of a durable store. It is safe for concurrent
@@ -25,6 +29,7 @@ type Store struct {
 	cache   sessions.Store
 	durable sessions.Store
 	onErr   func(op string, err error)
+	now     func() time.Time
 }
 
 var (
@@ -42,7 +47,10 @@ func New(cache, durable sessions.Store, opts Options) (*Store, error) {
 	if opts.OnCacheError == nil {
 		opts.OnCacheError = logCacheError
 	}
-	return &Store{cache: cache, durable: durable, onErr: opts.OnCacheError}, nil
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Store{cache: cache, durable: durable, onErr: opts.OnCacheError, now: opts.Clock}, nil
 }
 
 func logCacheError(op string, err error) {

@@ -3,7 +3,6 @@ package cachedstore
 import (
 	"context"
 	"errors"
-	"time"
 
 	sessions "github.com/sessionkit/sessionkit/core"
 )
@@ -35,7 +34,7 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 // overwrite makes the cache hold rec under key, whether or not it held a
 // copy. A fresh key is tried with create first, saving a round trip.
 func (s *Store) overwrite(ctx context.Context, key string, rec sessions.Record, fresh bool) {
-	if !rec.Expiry.After(time.Now()) {
+	if !rec.Expiry.After(s.now()) {
 		// Nothing live was saved; no copy may outlive it.
 		s.invalidate(ctx, key)
 		return

@@ -19,6 +19,9 @@ type Options struct {
 	// Stores with different prefixes never see each other's sessions.
 	// Default: DefaultPrefix ("sessionkit:").
 	Prefix string
+	// Clock returns the current time, against which a record's expiry
+	// becomes its TTL. Default: time.Now.
+	Clock func() time.Time
 }
 
 // Store keeps session records in Redis. It is safe for concurrent use.
@@ -26,6 +29,7 @@ type Store struct {
 	client redis.UniversalClient
 	prefix string
 	cas    script
+	now    func() time.Time
 }
 
 var (
@@ -44,10 +48,14 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
 	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
 	return &Store{
 		client: client,
 		prefix: opts.Prefix,
 		cas:    newScript(casScript),
+		now:    opts.Clock,
 	}, nil
 }
 
@@ -75,7 +83,7 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 // written: an update deletes the key instead, so nothing live is left.
 func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond sessions.Condition) error {
 	k := s.prefix + key
-	ms := ttlMillis(rec.Expiry, time.Now())
+	ms := ttlMillis(rec.Expiry, s.now())
 	switch cond.Mode {
 	case sessions.CreateOnly:
 		if ms == 0 {
@@ -170,7 +178,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	// PEXPIRE with a non-positive TTL deletes the key, which is what a
 	// past expiry means.
-	ms := ttlMillis(expiry, time.Now())
+	ms := ttlMillis(expiry, s.now())
 	if ms == 0 {
 		ms = -1
 	}

@@ -35,6 +35,9 @@ type App struct {
 	closeErr  error
 }
 
+// Store returns the server-side store, or nil with the cookie store.
+func (a *App) Store() sessions.Store { return a.store.store }
+
 // Open connects to the store cfg names and builds the App. ctx bounds the
 // connection attempts only. Warnings (a random secret) go to stderr.
 func Open(ctx context.Context, cfg Config, stderr io.Writer) (*App, error) {
@@ -57,12 +60,9 @@ func Open(ctx context.Context, cfg Config, stderr io.Writer) (*App, error) {
 		Secret:      cfg.Secret,
 		// The defaults are what a browser app wants: HttpOnly, SameSite=Lax,
 		// Path=/, two weeks. Behind HTTPS, also set Cookie.Secure.
-		// Answers for the session middleware when the store fails.
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			code := errorStatus(err)
-			log.ErrorContext(r.Context(), "session", "method", r.Method, "path", r.URL.Path, "err", err)
-			http.Error(w, http.StatusText(code), code)
-		},
+		// The default error handler logs store errors here and answers
+		// 400 or 500 with a generic body.
+		Logger: log,
 	})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("demo: %w", err), st.close())

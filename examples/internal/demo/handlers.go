@@ -23,7 +23,7 @@ type State struct {
 
 func currentState(s *sessions.Session) State {
 	st := State{Visits: s.GetInt(keyVisits)}
-	if u, ok := sessions.Get[string](s, keyUser); ok {
+	if u, err := sessions.Get[string](s, keyUser); err == nil {
 		st.User = &u
 	}
 	return st
@@ -32,7 +32,7 @@ func currentState(s *sessions.Session) State {
 // visit counts one visit and returns the new state.
 func visit(s *sessions.Session) (State, error) {
 	// Err loads the session: a store outage must not look like a first visit.
-	if err := s.Err(); err != nil {
+	if err := s.Load(); err != nil {
 		return State{}, err
 	}
 	s.Set(keyVisits, s.GetInt(keyVisits)+1)

@@ -43,7 +43,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*openedStore,
 		m := memstore.New(memstore.Options{CleanupInterval: cleanupInterval})
 		o.store, o.closers = m, append(o.closers, m.Close)
 	case StoreCookie:
-		o.client, err = cookiestore.New(cookiestore.Options{Secret: cfg.Secret})
+		o.client, err = cookiestore.New(cookiestore.Options{})
 	case StoreSQLite, StorePostgres:
 		o.store, err = o.openSQL(ctx, cfg, log)
 	case StoreRedis:

@@ -284,7 +284,7 @@ func (b *browserRun) wantGone(key string) {
 	if key == "" {
 		return
 	}
-	ok, err := b.app.Manager.Store().Exists(b.t.Context(), key)
+	ok, err := b.app.Store().Exists(b.t.Context(), key)
 	if err != nil || ok {
 		b.t.Errorf("session %q still in the store (exists %v, err %v)", key, ok, err)
 	}

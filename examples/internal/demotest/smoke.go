@@ -121,7 +121,7 @@ func Smoke(t *testing.T, framework string, routes demo.Routes) {
 			t.Parallel()
 			app := OpenApp(t, framework, store)
 			// A cookie store's value is the data: it changes with every save.
-			clientSide := app.Manager.Store() == nil
+			clientSide := app.Store() == nil
 			srv := httptest.NewServer(routes(app))
 			t.Cleanup(srv.Close)
 			client := srv.Client()
@@ -145,7 +145,7 @@ func Smoke(t *testing.T, framework string, routes demo.Routes) {
 				checkBody(t, st, resp, body)
 				cookie = checkCookie(t, st, resp, sent, clientSide)
 				if st.oldKeyGone && !clientSide {
-					ok, err := app.Manager.Store().Exists(t.Context(), sent)
+					ok, err := app.Store().Exists(t.Context(), sent)
 					if err != nil || ok {
 						t.Errorf("%s: old key still in the store (exists %v, err %v)", st.name, ok, err)
 					}
