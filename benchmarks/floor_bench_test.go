@@ -14,6 +14,7 @@ import (
 	"github.com/sessionkit/sessionkit/benchmarks"
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
+	"github.com/sessionkit/sessionkit/core/signing"
 	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 	gormstore "github.com/sessionkit/sessionkit/stores/gorm"
 )
@@ -47,12 +48,16 @@ func BenchmarkFloor(b *testing.B) {
 	b.Run("redis-SET", func(b *testing.B) { redisFloor(b, false, true) })
 	b.Run("redis-GET+SET", func(b *testing.B) { redisFloor(b, true, true) })
 	b.Run("hmac-sha256", func(b *testing.B) {
-		cs, err := cookiestore.New(cookiestore.Options{Secret: benchmarks.Secret})
+		cs, err := cookiestore.New(cookiestore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sg, err := signing.New(signing.Options{Secret: benchmarks.Secret, Salt: signing.CookieSalt})
 		if err != nil {
 			b.Fatal(err)
 		}
 		raw, _ := json.Marshal(sessionValues())
-		v, err := cs.Encode(raw, time.Now())
+		v, err := cs.Encode(sg, raw, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}

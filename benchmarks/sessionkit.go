@@ -58,7 +58,7 @@ func (in *Instance) sessionkitManager(ctx context.Context, store string) (*sessi
 		in.onClose(ms.Close)
 		cfg.Store = ms
 	case StoreCookie, StoreCookieEnc:
-		o := cookiestore.Options{Secret: Secret, MaxAge: CookieMaxAge}
+		var o cookiestore.Options
 		if store == StoreCookieEnc {
 			o.EncryptionKeys = [][]byte{[]byte(EncryptionKey)}
 		}
@@ -66,7 +66,6 @@ func (in *Instance) sessionkitManager(ctx context.Context, store string) (*sessi
 		if err != nil {
 			return nil, err
 		}
-		cfg.Secret = ""
 		cfg.ClientStore = cs
 	case StoreRedis:
 		c, err := in.redisClient(ctx)
@@ -146,9 +145,9 @@ func sessionkitHTTPOps(mw func(http.Handler) http.Handler) httpOps {
 func sessionkitGin(m *sessions.Manager) http.Handler {
 	return ginHandler(ginOps{
 		mw:     []gin.HandlerFunc{ginsession.Middleware(m)},
-		seed:   func(c *gin.Context) error { return skSeed(ginsession.Get(c)) },
-		user:   func(c *gin.Context) (string, error) { return skUser(ginsession.Get(c)) },
-		visits: func(c *gin.Context) (int, error) { return skVisits(ginsession.Get(c)) },
-		incr:   func(c *gin.Context) error { return skIncr(ginsession.Get(c)) },
+		seed:   func(c *gin.Context) error { return skSeed(ginsession.From(c)) },
+		user:   func(c *gin.Context) (string, error) { return skUser(ginsession.From(c)) },
+		visits: func(c *gin.Context) (int, error) { return skVisits(ginsession.From(c)) },
+		incr:   func(c *gin.Context) error { return skIncr(ginsession.From(c)) },
 	})
 }

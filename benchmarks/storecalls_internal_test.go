@@ -10,6 +10,7 @@ import (
 
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
+	"github.com/sessionkit/sessionkit/core/signing"
 	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
@@ -35,14 +36,14 @@ type countingClient struct {
 	loads, saves atomic.Int64
 }
 
-func (s *countingClient) Decode(v string, now time.Time) ([]byte, error) {
+func (s *countingClient) Decode(sg *signing.Signer, v string, maxAge time.Duration, now time.Time) ([]byte, error) {
 	s.loads.Add(1)
-	return s.ClientStore.Decode(v, now)
+	return s.ClientStore.Decode(sg, v, maxAge, now)
 }
 
-func (s *countingClient) Encode(data []byte, now time.Time) (string, error) {
+func (s *countingClient) Encode(sg *signing.Signer, data []byte, now time.Time) (string, error) {
 	s.saves.Add(1)
-	return s.ClientStore.Encode(data, now)
+	return s.ClientStore.Encode(sg, data, now)
 }
 
 // TestScenarioStoreCalls checks on every adapter what the A target of the
@@ -50,7 +51,7 @@ func (s *countingClient) Encode(data []byte, now time.Time) (string, error) {
 // decoder and sets no cookie; B loads once and saves nothing; C loads once
 // and saves once.
 func TestScenarioStoreCalls(t *testing.T) {
-	cs, err := cookiestore.New(cookiestore.Options{Secret: Secret})
+	cs, err := cookiestore.New(cookiestore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestScenarioStoreCalls(t *testing.T) {
 					cfg.Store, cfg.Secret, loads, saves = st, Secret, &st.loads, &st.saves
 				} else {
 					st := &countingClient{ClientStore: cs}
-					cfg.ClientStore, loads, saves = st, &st.loads, &st.saves
+					cfg.ClientStore, cfg.Secret, loads, saves = st, Secret, &st.loads, &st.saves
 				}
 				m, err := sessions.New(cfg)
 				if err != nil {

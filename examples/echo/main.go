@@ -37,7 +37,7 @@ func routes(app *demo.App) http.Handler {
 // withSession hands a demo route the request's session.
 func withSession(h func(http.ResponseWriter, *http.Request, *sessions.Session)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h(c.Response(), c.Request(), echosession.Get(c))
+		h(c.Response(), c.Request(), echosession.From(c))
 		return nil
 	}
 }

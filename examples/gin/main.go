@@ -38,7 +38,7 @@ func routes(app *demo.App) http.Handler {
 // withSession hands a demo route the request's session.
 func withSession(h func(http.ResponseWriter, *http.Request, *sessions.Session)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		h(c.Writer, c.Request, ginsession.Get(c))
+		h(c.Writer, c.Request, ginsession.From(c))
 	}
 }
 

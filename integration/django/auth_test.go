@@ -6,7 +6,6 @@ import (
 
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/djangoauth"
-	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
 // Django's login, seen from Go: a real user logged in by
@@ -44,7 +43,7 @@ func testDjangoLogin(t *testing.T, hashing string) {
 	// Under DEFAULT_HASHING_ALGORITHM = "sha1", Django 3.2 signs the cookie
 	// with SHA-1 and stores the SHA-1 auth hash.
 	c := newClock(T0 + 60)
-	m := cookieManager(t, c, cookiestore.Options{AcceptLegacyFormats: hashing == "sha1"})
+	m := cookieManager(t, c, sessions.Config{AcceptLegacyFormats: hashing == "sha1"})
 	var id, backend string
 	var ok, valid, validAfterChange, validOtherSecret bool
 	serve(t, m, login.Key, func(s *sessions.Session) {

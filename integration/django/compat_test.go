@@ -10,7 +10,6 @@ import (
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
 	"github.com/sessionkit/sessionkit/core/signing"
-	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
 // myStoreSalt is the salt of a Django project's `class MyStore(db.SessionStore)`.
@@ -87,7 +86,7 @@ func TestSecretFallbacks(t *testing.T) {
 		t.Error("accepted without the fallback")
 	}
 	c := newClock(T0 + 60)
-	mc := cookieManager(t, c, cookiestore.Options{Secret: fb.CurrentSecret, Fallbacks: []string{fb.OldSecret}})
+	mc := cookieManager(t, c, sessions.Config{Secret: fb.CurrentSecret, SecretFallbacks: []string{fb.OldSecret}})
 	var got map[string]any
 	_, set := serve(t, mc, fb.CookieValue, func(s *sessions.Session) { got = s.Values(); s.Set("seen", true) })
 	if d(want, got) != "" || set == nil {
@@ -156,7 +155,7 @@ func TestLegacyFormats(t *testing.T) {
 
 	c := newClock(T0 + 60)
 	for _, accept := range []bool{true, false} {
-		m := cookieManager(t, c, cookiestore.Options{AcceptLegacyFormats: accept})
+		m := cookieManager(t, c, sessions.Config{AcceptLegacyFormats: accept})
 		var got map[string]any
 		serve(t, m, sha1Cookie, func(s *sessions.Session) { got = s.Values() })
 		if accept != (d(want, got) == "") {

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	sessions "github.com/sessionkit/sessionkit/core"
-	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
 // Signed-cookie sessions, both ways, with the same secret and Django's
@@ -20,7 +19,7 @@ func TestSignedCookies(t *testing.T) {
 
 	// Go sets a cookie at T0.
 	c := newClock(T0)
-	m := cookieManager(t, c, cookiestore.Options{})
+	m := cookieManager(t, c, sessions.Config{})
 	_, goCookie := serve(t, m, "", func(s *sessions.Session) {
 		for k, v := range want {
 			s.Set(k, v)

@@ -7,7 +7,6 @@ import (
 
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/signing"
-	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
 // _session_expiry written by Go (SetMaxAge stores int seconds, as Django's
@@ -18,7 +17,7 @@ import (
 func TestExpiry(t *testing.T) {
 	t.Parallel()
 	c := newClock(T0)
-	m := cookieManager(t, c, cookiestore.Options{})
+	m := cookieManager(t, c, sessions.Config{})
 	goCookie := func(f func(s *sessions.Session)) string {
 		_, set := serve(t, m, "", func(s *sessions.Session) { s.Set("x", int64(1)); f(s) })
 		if set == nil {
@@ -27,7 +26,7 @@ func TestExpiry(t *testing.T) {
 		return set.Value
 	}
 	maxAge300 := goCookie(func(s *sessions.Session) { s.SetMaxAge(300 * time.Second) })
-	browserClose := goCookie(func(s *sessions.Session) { s.ExpireAtBrowserClose() })
+	browserClose := goCookie(func(s *sessions.Session) { s.SetExpireAtBrowserClose() })
 	absolute := goCookie(func(s *sessions.Session) { s.SetExpiresAt(at(T0 + 600)) })
 
 	// Django-made values: set_expiry(300), and newer Django's ISO strings

@@ -167,17 +167,19 @@ func (c *clock) Set(sec int64) {
 	c.mu.Unlock()
 }
 
-// cookieManager is a Manager over stores/cookie with Django's defaults.
-func cookieManager(t *testing.T, c *clock, o cookiestore.Options) *sessions.Manager {
+// cookieManager is a Manager over stores/cookie with Django's defaults;
+// cfg gives the signing settings (Secret defaults to secret).
+func cookieManager(t *testing.T, c *clock, cfg sessions.Config) *sessions.Manager {
 	t.Helper()
-	if o.Secret == "" {
-		o.Secret = secret
-	}
-	store, err := cookiestore.New(o)
+	store, err := cookiestore.New(cookiestore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := sessions.New(sessions.Config{ClientStore: store, Clock: c.Now})
+	cfg.ClientStore, cfg.Clock = store, c.Now
+	if cfg.Secret == "" {
+		cfg.Secret = secret
+	}
+	m, err := sessions.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	sessions "github.com/sessionkit/sessionkit/core"
 	"github.com/sessionkit/sessionkit/core/memstore"
+	"github.com/sessionkit/sessionkit/core/signing"
 	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
@@ -24,7 +25,7 @@ func views() map[string]func(s *sessions.Session) {
 		"flush": func(s *sessions.Session) { _ = s.Flush() },
 		"expiry0": func(s *sessions.Session) {
 			s.Set("foo", "bar")
-			s.ExpireAtBrowserClose()
+			s.SetExpireAtBrowserClose()
 		},
 		"expiry300": func(s *sessions.Session) {
 			s.Set("foo", "bar")
@@ -105,7 +106,7 @@ func TestMiddlewareVectors(t *testing.T) {
 			if !ok {
 				t.Fatalf("unknown scenario %q: add it to scenarioView", sc.Desc)
 			}
-			m, store := scenarioManager(t, v.Settings.SecretKey, sc)
+			m, sg := scenarioManager(t, v.Settings.SecretKey, sc)
 			header := runScenario(t, m, sc, viewFuncs[viewName])
 
 			wantCookies, wantVary := sc.SetCookie, deref(sc.Vary)
@@ -123,7 +124,7 @@ func TestMiddlewareVectors(t *testing.T) {
 			for i := range got {
 				g := parseSetCookie(t, got[i])
 				w := parseSetCookie(t, strings.TrimPrefix(wantCookies[i], "Set-Cookie: "))
-				if err := sameCookie(g, w, sc, store); err != nil {
+				if err := sameCookie(g, w, sc, sg); err != nil {
 					t.Errorf("%v\n got: %s\nwant: %s", err, got[i], wantCookies[i])
 				}
 			}
@@ -139,8 +140,8 @@ func deref(s *string) string {
 }
 
 // scenarioManager builds the Manager a scenario's Django settings describe.
-// It returns the cookie store for signed-cookie scenarios (nil for db).
-func scenarioManager(t *testing.T, secretKey string, sc middlewareVector) (*sessions.Manager, *cookiestore.Store) {
+// It returns the signer of signed-cookie scenarios' cookies (nil for db).
+func scenarioManager(t *testing.T, secretKey string, sc middlewareVector) (*sessions.Manager, *signing.Signer) {
 	t.Helper()
 	cfg := sessions.Config{Clock: func() time.Time { return at(sc.Now) }}
 	for k, v := range sc.Settings {
@@ -176,14 +177,17 @@ func scenarioManager(t *testing.T, secretKey string, sc middlewareVector) (*sess
 			t.Fatalf("setting %s is not mapped to Config", k)
 		}
 	}
-	var cs *cookiestore.Store
+	var sg *signing.Signer
 	switch sc.Engine {
 	case "django.contrib.sessions.backends.signed_cookies":
-		var err error
-		if cs, err = cookiestore.New(cookiestore.Options{Secret: secretKey}); err != nil {
+		cs, err := cookiestore.New(cookiestore.Options{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.ClientStore = cs
+		if sg, err = signing.New(signing.Options{Secret: secretKey, Salt: signing.CookieSalt}); err != nil {
+			t.Fatal(err)
+		}
+		cfg.ClientStore, cfg.Secret = cs, secretKey
 	case "django.contrib.sessions.backends.db":
 		store := memstore.New(memstore.Options{})
 		t.Cleanup(func() { _ = store.Close() })
@@ -195,7 +199,7 @@ func scenarioManager(t *testing.T, secretKey string, sc middlewareVector) (*sess
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, cs
+	return m, sg
 }
 
 // runScenario serves one request the way the vector's Django request was.
@@ -245,7 +249,7 @@ func parseSetCookie(t *testing.T, line string) setCookie {
 // by what they carry: signed cookies by their data and signing time (Go
 // writes keys sorted, Django in insertion order), db keys by being valid
 // keys (Django's were replaced by a counter), deletions by being empty.
-func sameCookie(got, want setCookie, sc middlewareVector, cs *cookiestore.Store) error {
+func sameCookie(got, want setCookie, sc middlewareVector, sg *signing.Signer) error {
 	if got.name != want.name {
 		return fmt.Errorf("name %q, want %q", got.name, want.name)
 	}
@@ -254,9 +258,9 @@ func sameCookie(got, want setCookie, sc middlewareVector, cs *cookiestore.Store)
 		if got.value != want.value {
 			return fmt.Errorf("value %q, want %q", got.value, want.value)
 		}
-	case cs != nil:
-		gd, gt, gerr := cs.DecodeWithTime(got.value, at(sc.Now))
-		wd, wt, werr := cs.DecodeWithTime(want.value, at(sc.Now))
+	case sg != nil:
+		gd, gt, gerr := sg.LoadsWithTime(got.value, sessions.DefaultCookieAge, at(sc.Now))
+		wd, wt, werr := sg.LoadsWithTime(want.value, sessions.DefaultCookieAge, at(sc.Now))
 		if gerr != nil || werr != nil {
 			return fmt.Errorf("values do not verify: %v / %v", gerr, werr)
 		}

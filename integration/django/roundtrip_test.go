@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	sessions "github.com/sessionkit/sessionkit/core"
+	"github.com/sessionkit/sessionkit/core/signing"
 	cookiestore "github.com/sessionkit/sessionkit/stores/cookie"
 )
 
@@ -195,7 +196,11 @@ func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	g := newGen(roundTripSeed)
 	m := dbManager(t, sessions.Config{})
-	cs, err := cookiestore.New(cookiestore.Options{Secret: secret})
+	cs, err := cookiestore.New(cookiestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := signing.New(signing.Options{Secret: secret, Salt: signing.CookieSalt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +235,7 @@ func TestRoundTrip(t *testing.T) {
 			op{"op": "db_encode", "session_json": encodeJSON(t, v)})
 	}
 	for _, v := range ckDicts {
-		value, err := cs.Encode([]byte(encodeJSON(t, v)), at(T0))
+		value, err := cs.Encode(sg, []byte(encodeJSON(t, v)), at(T0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +246,7 @@ func TestRoundTrip(t *testing.T) {
 	res := django(t, defaults(), ops...)
 
 	decodeCookie := func(value string) (map[string]any, error) {
-		raw, err := cs.Decode(value, at(T0+60))
+		raw, err := cs.Decode(sg, value, sessions.DefaultCookieAge, at(T0+60))
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +304,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		value, err := cs.Encode(js, at(T0))
+		value, err := cs.Encode(sg, js, at(T0))
 		if err != nil {
 			t.Fatalf("cookie %d: %v", i, err)
 		}

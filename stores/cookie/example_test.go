@@ -11,14 +11,18 @@ import (
 )
 
 // A Manager keeping sessions in Django-compatible signed cookies. The
-// clock is pinned so that the output is stable.
+// signing settings are the Manager's: Secret signs the cookies, and
+// Cookie.MaxAge (default two weeks) is both the cookie's Max-Age and how
+// long its signature is accepted. The clock is pinned so that the output
+// is stable.
 func Example() {
-	store, err := cookiestore.New(cookiestore.Options{Secret: "django-insecure-example-secret"})
+	cs, err := cookiestore.New(cookiestore.Options{})
 	if err != nil {
 		panic(err)
 	}
 	m, err := sessions.New(sessions.Config{
-		ClientStore: store,
+		ClientStore: cs,
+		Secret:      "django-insecure-example-secret",
 		Clock:       func() time.Time { return time.Unix(1700000000, 0) },
 	})
 	if err != nil {

@@ -18,13 +18,17 @@ import (
 //	value     = "v1." base64url_nopad(nonce || ciphertext || tag)
 //	plaintext = int64 big-endian unix seconds at sealing || session JSON
 //	key       = HKDF-SHA256(secret = key material, salt = none,
-//	            info = sealInfo + "\x00" + Options.Salt), 32 bytes
+//	            info = sealInfo + "\x00" + signing.CookieSalt), 32 bytes
 //	AEAD      = AES-256-GCM, 96-bit random nonce, additional data sealAD
 //
-// The timestamp sits inside the sealed plaintext, so MaxAge works as for
-// signed values and nobody can move it. The JSON is not compressed before
-// sealing: compressing secrets together with attacker-influenced values
-// would leak them through the ciphertext length (CRIME/BREACH).
+// The timestamp sits inside the sealed plaintext, so the Manager's
+// Cookie.MaxAge applies as to signed values and nobody can move it. The
+// info string always ends in signing.CookieSalt (the default salt, which
+// sealing used before the salt became a Manager setting), so existing
+// sealed values still open, whatever sessions.Config.Salt is. The JSON is
+// not compressed before sealing: compressing secrets together with
+// attacker-influenced values would leak them through the ciphertext length
+// (CRIME/BREACH).
 const (
 	sealedPrefix = "v1."
 	sealInfo     = "sessionkit stores/cookie v1 AES-256-GCM session cookie"
@@ -44,13 +48,13 @@ type sealer struct {
 	aeads []cipher.AEAD
 }
 
-func newSealer(keys [][]byte, salt string) (*sealer, error) {
+func newSealer(keys [][]byte) (*sealer, error) {
 	sl := &sealer{aeads: make([]cipher.AEAD, 0, len(keys))}
 	for i, material := range keys {
 		if len(material) < minKeyLen {
 			return nil, fmt.Errorf("EncryptionKeys[%d]: %d bytes of key material, need at least %d", i, len(material), minKeyLen)
 		}
-		key, err := hkdf.Key(sha256.New, material, nil, sealInfo+"\x00"+salt, 32)
+		key, err := hkdf.Key(sha256.New, material, nil, sealInfo+"\x00"+signing.CookieSalt, 32)
 		if err != nil {
 			return nil, fmt.Errorf("EncryptionKeys[%d]: derive key: %w", i, err)
 		}
