@@ -20,6 +20,4 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 )
 
-replace (
-	github.com/sessionkit/sessionkit/core => ../../core
-)
+replace github.com/sessionkit/sessionkit/core => ../../core

@@ -39,6 +39,4 @@ require (
 	google.golang.org/protobuf v1.36.10 // indirect
 )
 
-replace (
-	github.com/sessionkit/sessionkit/core => ../../core
-)
+replace github.com/sessionkit/sessionkit/core => ../../core
