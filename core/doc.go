@@ -9,8 +9,8 @@
 //
 // # Quick start
 //
-//	store := memstore.New(memstore.Options{})
-//	m, err := sessions.New(sessions.Config{Store: store, Secret: os.Getenv("SECRET_KEY")})
+//	store := memstore.New(memstore.Options{}) // or gormstore, redisstore, cookiestore
+//	m, err := sessions.New(sessions.Config{Store: store}) // a signed store also needs Secret
 //	if err != nil { ... }
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
@@ -27,11 +27,31 @@
 // through the Store (one round trip) and verifies its signature; anything
 // missing, expired, tampered or undecodable becomes an empty session
 // without a key, so a key chosen by a client is never adopted. Just before
-// the first byte of the response headers, Commit applies Django's rules:
+// the first byte of the response headers, the middleware applies Django's rules:
 // save when modified (never for a 5xx response), set the cookie, delete
 // the cookie of an emptied session, add "Vary: Cookie" when the session
 // was accessed. A request that never touches its session costs no store
 // round trip, no decode and no header.
+//
+// # Reading values back
+//
+// Values come back from the store as JSON types (int64, float64, string,
+// bool, []any, map[string]any). The typed getters (GetString, GetInt,
+// GetBool, GetFloat, GetTime, ...) return the zero value when a key is
+// absent or holds another type; the generic Get and Pop return the type
+// stored, structs and slices included, and tell ErrNotSet from
+// ErrWrongType.
+//
+// # Mistakes that are reported, not swallowed
+//
+//   - FromContext without the middleware in front panics with a message
+//     naming the fix.
+//   - A change after the response was committed (its first body byte) is
+//     logged once through Config.Logger; Save and CycleKey return
+//     ErrCommitted.
+//   - Save inside a request writes at once, and the commit does not write
+//     a second time.
+//   - The default error handler logs every store error it answers.
 //
 // # Concurrent requests
 //
@@ -58,5 +78,6 @@
 // codec, signing, expiry rules and keys. memstore is in this module; GORM
 // (SQL), Redis and signed cookies are modules of their own under stores/,
 // and cachedstore composes a cache over a durable store as Django's
-// cached_db. Every store passes storetest.Run.
+// cached_db. Every store passes storetest.Run. Framework adapters are
+// built on package lifecycle; their shared test table is adaptertest.
 package sessions

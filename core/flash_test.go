@@ -86,7 +86,7 @@ type flashVectorFile struct {
 	FixedTime     int64  `json:"fixed_time"`
 	SecretKey     string `json:"secret_key"`
 	Messages      struct {
-		SessionKey string           `json:"session_key"`
+		SessionKey string            `json:"session_key"`
 		Cases      []flashVectorCase `json:"cases"`
 		Consumed   struct {
 			SessionBefore map[string]any `json:"session_before"`

@@ -48,7 +48,9 @@ func TestMiddlewareResponseRules(t *testing.T) {
 		{"read, save every request", "seed", func(c *sessions.Config) { c.SaveEveryRequest = true }, func(w http.ResponseWriter, r *http.Request) { sessions.FromContext(r.Context()).Get("user") }, want{cookie: "set", vary: true, saves: 1, maxAge: 1209600, status: 200}},
 		{"untouched new, save every request", "", func(c *sessions.Config) { c.SaveEveryRequest = true }, func(w http.ResponseWriter, r *http.Request) {}, want{noStore: true, status: 200}},
 		{"expire at browser close", "", func(c *sessions.Config) { c.ExpireAtBrowserClose = true }, setUser, want{cookie: "set", vary: true, saves: 1, status: 200}},
-		{"set_expiry(0)", "", nil, func(w http.ResponseWriter, r *http.Request) { sessions.FromContext(r.Context()).SetExpireAtBrowserClose() }, want{cookie: "set", vary: true, saves: 1, status: 200}},
+		{"set_expiry(0)", "", nil, func(w http.ResponseWriter, r *http.Request) {
+			sessions.FromContext(r.Context()).SetExpireAtBrowserClose()
+		}, want{cookie: "set", vary: true, saves: 1, status: 200}},
 		{"set_expiry(300)", "", nil, func(w http.ResponseWriter, r *http.Request) {
 			sessions.FromContext(r.Context()).SetMaxAge(300 * time.Second)
 		}, want{cookie: "set", vary: true, saves: 1, maxAge: 300, status: 200}},

@@ -1,6 +1,6 @@
 // Package adaptertest is the behaviour table every framework adapter of
-// sessionkit must pass: gin, echo and chi run the same cases, so they stay
-// interchangeable.
+// sessionkit must pass: gin, echo and chi (on core's net/http middleware)
+// run the same cases, so they stay interchangeable.
 //
 // An adapter's test calls Run with a function that registers Routes on its
 // framework behind its middleware and returns the resulting http.Handler.
@@ -15,6 +15,7 @@
 // outage and recovery, streaming with flat memory, handlers that write
 // nothing, and concurrent requests on one session.
 //
-// The package uses only the standard library and core, so every adapter
-// module can require it for its tests.
+// The package is part of the core module and uses only the standard
+// library, so an adapter's tests import it without adding a requirement to
+// the adapter's go.mod.
 package adaptertest
