@@ -2,11 +2,9 @@ package sessions
 
 import (
 	"encoding/json"
-	"hash/maphash"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/sessionkit/sessionkit/core/internal/pyjson"
 )
@@ -83,8 +81,9 @@ func (f Flash) Tags() string {
 // typically the one after a redirect. Extra tags are joined with spaces.
 //
 // The message is appended to the messages already under FlashKey, whoever
-// added them: Django's messages keep their exact encoding. Content that is
-// not a list of messages is replaced by a list holding only the new one.
+// added them: Django's messages keep their exact encoding. Elements that
+// are not messages Django could show are dropped, and content that is not
+// a JSON list is replaced by a list holding only the new message.
 // As Django's add_message does, AddFlash ignores an empty message; unlike
 // it, it stores every level (Django drops levels below MESSAGE_LEVEL,
 // default LevelInfo, when they are added).
@@ -103,14 +102,12 @@ func (s *Session) AddFlash(level Level, message string, extraTags ...string) {
 	if message == "" {
 		return
 	}
-	// Load now, before taking a lock other sessions may share.
-	s.Has(FlashKey)
-	mu := flashLock(s)
-	mu.Lock()
-	defer mu.Unlock()
-
-	old, _ := s.Get(FlashKey)
-	prev, _ := old.(string)
+	// Under the session's lock: the read-modify-write is atomic for the
+	// goroutines of one request, as every Session method is.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureLoaded()
+	prev, _ := s.values[FlashKey].(string)
 	buf := make([]byte, 0, len(prev)+len(message)+48)
 	buf = append(buf, '[')
 	flashDecode(prev, func(raw []byte, _ Flash) {
@@ -124,7 +121,8 @@ func (s *Session) AddFlash(level Level, message string, extraTags ...string) {
 	buf = append(buf, ", "...)
 	buf, _ = pyjson.AppendValue(buf, strings.Join(extraTags, " "))
 	buf = append(buf, "]]"...)
-	s.Set(FlashKey, string(buf))
+	s.values[FlashKey] = string(buf)
+	s.markChanged(FlashKey, "AddFlash")
 }
 
 // Flashes returns the flash messages, oldest first, and removes them from
@@ -133,13 +131,7 @@ func (s *Session) AddFlash(level Level, message string, extraTags ...string) {
 // a request that only reads costs no save. Stored content it cannot decode
 // is skipped, and removed with the rest.
 func (s *Session) Flashes() []Flash {
-	if !s.Has(FlashKey) {
-		return nil
-	}
-	mu := flashLock(s)
-	mu.Lock()
 	v, ok := s.Pop(FlashKey)
-	mu.Unlock()
 	if !ok {
 		return nil
 	}
@@ -153,20 +145,6 @@ func (s *Session) PeekFlashes() []Flash {
 		return nil
 	}
 	return flashList(v)
-}
-
-// flashLocks make AddFlash's read-modify-write atomic with other AddFlash
-// and Flashes calls on the same session, as every Session method is for
-// the goroutines of one request. Sessions share the stripes by address;
-// the critical sections are a few microseconds of JSON and never wait for
-// a store, since the session is loaded before the lock is taken.
-var (
-	flashLocks [32]sync.Mutex
-	flashSeed  = maphash.MakeSeed()
-)
-
-func flashLock(s *Session) *sync.Mutex {
-	return &flashLocks[maphash.Comparable(flashSeed, s)%uint64(len(flashLocks))]
 }
 
 func flashList(v any) []Flash {
@@ -188,9 +166,11 @@ const flashMarker = "__json_message"
 // item is "__json_message", and Message.__init__ runs int(level); the
 // rules below accept the elements for which that works and yields a
 // message string: four or five items, a level Python's int() takes (an
-// integer, a float, which truncates, a bool or an integer string), a
-// string message and a string or null extra_tags. is_safe is true when
-// Python finds it truthy.
+// integer, a float, which truncates, a bool or an integer string) and that
+// fits an int, a string message and a string or null extra_tags. is_safe
+// is true when Python finds it truthy. Django fails on the other elements
+// (or, for a list that is not a message, returns it as is), so Go skipping
+// them loses nothing a Django view could show.
 func flashDecode(data string, keep func(raw []byte, f Flash)) {
 	if data == "" {
 		return

@@ -17,9 +17,11 @@ type Manager struct {
 	store  Store
 	client ClientStore
 	codec  Codec
-	// signer signs server-side records or cookie values; nil for an
-	// InProcess store, whose records are kept unsigned.
+	// signer signs server-side records or cookie values; nil without a
+	// Secret (allowed only for an InProcess store).
 	signer *signing.Signer
+	// local: the store is InProcess, its records are kept unsigned.
+	local bool
 
 	// bufs recycles encode buffers: a session is encoded on every save.
 	bufs sync.Pool
@@ -31,8 +33,8 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	m := &Manager{cfg: cfg, store: cfg.Store, client: cfg.ClientStore, codec: cfg.Codec}
-	if cfg.Secret != "" && !inProcess(cfg.Store) {
+	m := &Manager{cfg: cfg, store: cfg.Store, client: cfg.ClientStore, codec: cfg.Codec, local: inProcess(cfg.Store)}
+	if cfg.Secret != "" {
 		sg, err := signing.New(signing.Options{
 			Secret:          cfg.Secret,
 			SecretFallbacks: cfg.SecretFallbacks,
@@ -68,7 +70,7 @@ func (m *Manager) Open(ctx context.Context, key string) *Session {
 // Django's session_data.
 func (m *Manager) Encode(values map[string]any) ([]byte, error) {
 	if m.signer == nil || m.client != nil {
-		return nil, fmt.Errorf("%w: Encode needs a signed server-side Store", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: Encode needs a Secret and a server-side Store", ErrInvalidConfig)
 	}
 	return m.encodeSigned(nil, values, m.cfg.Clock())
 }
@@ -76,7 +78,7 @@ func (m *Manager) Encode(values map[string]any) ([]byte, error) {
 // Decode verifies and decodes Django's session_data.
 func (m *Manager) Decode(data []byte) (map[string]any, error) {
 	if m.signer == nil || m.client != nil {
-		return nil, fmt.Errorf("%w: Decode needs a signed server-side Store", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: Decode needs a Secret and a server-side Store", ErrInvalidConfig)
 	}
 	return m.decodeSigned(data, m.cfg.Clock())
 }
@@ -85,7 +87,7 @@ func (m *Manager) Decode(data []byte) (map[string]any, error) {
 // for an InProcess store. sizeHint (what was loaded) lets an unsigned
 // record be encoded into one allocation.
 func (m *Manager) encodeRecord(values map[string]any, now time.Time, sizeHint int) ([]byte, error) {
-	if m.signer == nil {
+	if m.local {
 		data, err := m.codec.Append(make([]byte, 0, sizeHint+64), values)
 		if err != nil {
 			return nil, fmt.Errorf("sessions: encode: %w", err)
@@ -96,7 +98,7 @@ func (m *Manager) encodeRecord(values map[string]any, now time.Time, sizeHint in
 }
 
 func (m *Manager) decodeRecord(data []byte, now time.Time) (map[string]any, error) {
-	if m.signer == nil {
+	if m.local {
 		return m.codec.Decode(data)
 	}
 	return m.decodeSigned(data, now)

@@ -319,6 +319,77 @@ def op_get_user(o):
     return {"authenticated": user.is_authenticated, "user_id": str(user.pk) if user.pk is not None else None}
 
 
+
+def messages_request(o):
+    """A request for the flash-message ops: its session is the configured
+    engine's SessionStore for o["key"] (a db session key or a signed cookie
+    value; none for a new session), with SessionStorage as request._messages,
+    which is what MessageMiddleware sets up for MESSAGE_STORAGE =
+    "django.contrib.messages.storage.session.SessionStorage". o["storage_level"]
+    overrides MESSAGE_LEVEL (default INFO, which drops debug messages on add)."""
+    from django.conf import settings
+    from django.contrib.messages.storage.session import SessionStorage
+    from django.test import RequestFactory
+    import importlib
+    request = RequestFactory().get("/")
+    request.session = importlib.import_module(settings.SESSION_ENGINE).SessionStore(o.get("key") or None)
+    storage = SessionStorage(request)
+    if o.get("storage_level") is not None:
+        storage.level = o["storage_level"]
+    request._messages = storage
+    return request, storage
+
+
+def messages_respond(request, storage):
+    """What MessageMiddleware and then SessionMiddleware do with the response:
+    storage.update() stores the unread messages (or pops _messages once they
+    were read), then a modified session is saved. Returns the session's key
+    (for signed cookies, the new cookie value), its data and the raw
+    _messages value ("" when absent)."""
+    from django.http import HttpResponse
+    storage.update(HttpResponse())
+    if request.session.modified:
+        request.session.save()
+    data = dict(request.session.items())
+    return {"key": request.session.session_key or "", "session_json": dumps_session(data),
+            "value": data.get(storage.session_key, "")}
+
+
+def messages_info(m):
+    from django.utils.safestring import SafeData
+    return {"level": m.level, "message": str(m.message), "extra_tags": m.extra_tags,
+            "is_safe": isinstance(m.message, SafeData), "level_tag": m.level_tag, "tags": m.tags}
+
+
+def op_messages_read(o):
+    """A view iterating get_messages(request), as a template's
+    {% for message in messages %} does: the messages it shows, as
+    {"level", "message", "extra_tags" (str or null), "is_safe", "level_tag",
+    "tags"}, and the session after the response."""
+    from django.contrib.messages import get_messages
+    request, storage = messages_request(o)
+    shown = [messages_info(m) for m in get_messages(request)]
+    out = messages_respond(request, storage)
+    out["messages"] = shown
+    return out
+
+
+def op_messages_add(o):
+    """A view calling messages.add_message(request, level, message[,
+    extra_tags]) for each of o["messages"] ({"level", "message", "safe"
+    (mark_safe the message), "extra_tags" (left out: add_message's default
+    "")}), without reading any, and the session after the response."""
+    from django.contrib import messages
+    from django.utils.safestring import mark_safe
+    request, storage = messages_request(o)
+    for m in o["messages"]:
+        text = mark_safe(m["message"]) if m.get("safe") else m["message"]
+        if "extra_tags" in m:
+            messages.add_message(request, m["level"], text, extra_tags=m["extra_tags"])
+        else:
+            messages.add_message(request, m["level"], text)
+    return messages_respond(request, storage)
+
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
 
