@@ -7,10 +7,8 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -165,8 +163,8 @@ func convertDirect(dst reflect.Value, v any) (handled bool, reason string) {
 	return true, ""
 }
 
-// convertJSON converts v by marshalling it as encoding/json does (appendJSON,
-// into a pooled buffer) and decoding the result into a T with encoding/json, which is what reading the stored JSON into a T
+// convertJSON converts v by marshalling it with encoding/json and decoding
+// the result into a T, which is what reading the stored JSON into a T
 // directly would give: a struct saved by one request, read back as
 // map[string]any by the next, becomes that struct again. Numbers decode
 // exactly (UseNumber: an interface field gets a json.Number, not a rounded
@@ -174,11 +172,8 @@ func convertDirect(dst reflect.Value, v any) (handled bool, reason string) {
 // ones keep their zero value.
 func convertJSON[T any](key string, v any) (T, error) {
 	var zero T
-	buf := jsonBufs.Get().(*[]byte)
-	defer putJSONBuf(buf)
-	data, ok := appendJSON((*buf)[:0], v, 0)
-	*buf = data
-	if !ok {
+	data, err := json.Marshal(v)
+	if err != nil {
 		return zero, wrongType(key, v, reflect.TypeFor[T](), "not encodable as JSON")
 	}
 	var out T
@@ -188,128 +183,6 @@ func convertJSON[T any](key string, v any) (T, error) {
 		return zero, wrongType(key, v, reflect.TypeFor[T](), jsonReason(err))
 	}
 	return out, nil
-}
-
-var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-func putJSONBuf(b *[]byte) {
-	if cap(*b) <= 64<<10 {
-		jsonBufs.Put(b)
-	}
-}
-
-// appendJSON appends v as encoding/json.Marshal would write it (keys
-// sorted, an integral float as "3"), for the values a codec decodes to
-// without going through reflection; anything else is marshalled by
-// encoding/json. It reports false for what JSON cannot hold (NaN, cycles,
-// channels).
-func appendJSON(dst []byte, v any, depth int) ([]byte, bool) {
-	if depth > maxJSONDepth {
-		return dst, false
-	}
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), true
-	case bool:
-		return strconv.AppendBool(dst, x), true
-	case string:
-		return appendJSONString(dst, x), true
-	case int64:
-		return strconv.AppendInt(dst, x, 10), true
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), true
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return dst, false
-		}
-		// encoding/json's choice: exponent only for tiny and huge numbers,
-		// so an integral float reads back into an integer field.
-		if a := math.Abs(x); a != 0 && (a < 1e-6 || a >= 1e21) {
-			return strconv.AppendFloat(dst, x, 'e', -1, 64), true
-		}
-		return strconv.AppendFloat(dst, x, 'f', -1, 64), true
-	case json.Number:
-		if x == "" {
-			return append(dst, '0'), true
-		}
-		if c := x[0]; (c != '-' && (c < '0' || c > '9')) || !json.Valid([]byte(x)) {
-			return dst, false
-		}
-		return append(dst, x...), true
-	case []any:
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var ok bool
-			if dst, ok = appendJSON(dst, e, depth+1); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, ']'), true
-	case map[string]any:
-		// Sorted, as encoding/json writes them: with keys that differ only
-		// in case ("id", "ID"), which one a struct field gets must not
-		// depend on map order.
-		var small [16]string
-		keys := small[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, k)
-			dst = append(dst, ':')
-			var ok bool
-			if dst, ok = appendJSON(dst, x[k], depth+1); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, '}'), true
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return dst, false
-	}
-	return append(dst, data...), true
-}
-
-// maxJSONDepth bounds nesting, as the codec does (and stops cycles).
-const maxJSONDepth = 1000
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 is copied;
-// the decoder turns it into U+FFFD, as encoding/json.Marshal would.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // jsonReason describes a decode failure without the value: encoding/json's

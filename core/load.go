@@ -39,7 +39,7 @@ func (s *Session) load() map[string]any {
 		if !errors.Is(err, ErrNotFound) {
 			// The key stays: the record may well be there, and the commit
 			// answers with this error instead of saving over it.
-			s.err = fmt.Errorf("sessions: load: %w", err)
+			s.err = fmt.Errorf("sessions: %w", err) // the store names its operation
 			return make(map[string]any)
 		}
 		s.key = ""

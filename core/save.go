@@ -71,7 +71,7 @@ func (s *Session) saveClient(now time.Time) error {
 	}
 	token, err := m.client.Encode(m.signer, raw, now)
 	if err != nil {
-		return fmt.Errorf("sessions: save: %w", err)
+		return fmt.Errorf("sessions: %w", err)
 	}
 	// The one size check: a cookie browsers would drop is refused here.
 	if n := len(m.cfg.Cookie.Name) + 1 + len(token); n > MaxCookieSize {
@@ -95,7 +95,7 @@ func (s *Session) create(rec Record) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("sessions: save: %w", err)
+			return fmt.Errorf("sessions: %w", err)
 		}
 		s.key = key
 		s.fromStore = true
@@ -129,7 +129,7 @@ func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) 
 		case errors.Is(err, ErrNotFound):
 			return exp, ErrSessionDeleted
 		case !errors.Is(err, ErrConflict):
-			return exp, fmt.Errorf("sessions: save: %w", err)
+			return exp, fmt.Errorf("sessions: %w", err)
 		}
 		current, err := store.Load(s.ctx, s.key)
 		if errors.Is(err, ErrNotFound) {

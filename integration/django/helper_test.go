@@ -104,6 +104,16 @@ type result struct {
 // rejections in their fields, not as errors.
 func django(t *testing.T, cfg settings, ops ...op) []result {
 	t.Helper()
+	return djangoBatch[result](t, cfg, ops...)
+}
+
+// raised reports the exception an op raised, if any.
+func (r result) raised() (string, string) { return r.Error, r.Traceback }
+
+// djangoBatch is django for ops whose results have more fields than
+// result (they embed it).
+func djangoBatch[R interface{ raised() (string, string) }](t *testing.T, cfg settings, ops ...op) []R {
+	t.Helper()
 	python := requireEnv(t, "SESSIONKIT_PYTHON")
 	req, err := json.Marshal(map[string]any{"settings": cfg, "ops": ops})
 	if err != nil {
@@ -117,8 +127,8 @@ func django(t *testing.T, cfg settings, ops ...op) []result {
 		t.Fatalf("%s %s batch: %v\nstderr:\n%s", python, helper, err, stderr.String())
 	}
 	var resp struct {
-		Version string   `json:"django_version"`
-		Results []result `json:"results"`
+		Version string `json:"django_version"`
+		Results []R    `json:"results"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
 		t.Fatalf("helper output: %v\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
@@ -130,8 +140,8 @@ func django(t *testing.T, cfg settings, ops ...op) []result {
 		t.Fatalf("helper returned %d results for %d ops", len(resp.Results), len(ops))
 	}
 	for i, r := range resp.Results {
-		if r.Error != "" {
-			t.Fatalf("Django op %d (%v) raised %s\n%s", i, ops[i]["op"], r.Error, r.Traceback)
+		if msg, tb := r.raised(); msg != "" {
+			t.Fatalf("Django op %d (%v) raised %s\n%s", i, ops[i]["op"], msg, tb)
 		}
 	}
 	return resp.Results

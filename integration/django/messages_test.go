@@ -1,9 +1,6 @@
 package django_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -34,37 +31,7 @@ type messagesResult struct {
 // a message list that result has no field for.
 func djangoMessages(t *testing.T, cfg settings, ops ...op) []messagesResult {
 	t.Helper()
-	python := requireEnv(t, "SESSIONKIT_PYTHON")
-	req, err := json.Marshal(map[string]any{"settings": cfg, "ops": ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), python, helper, "batch")
-	cmd.Stdin = bytes.NewReader(req)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s batch: %v\nstderr:\n%s", python, helper, err, stderr.String())
-	}
-	var resp struct {
-		Version string           `json:"django_version"`
-		Results []messagesResult `json:"results"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
-		t.Fatalf("helper output: %v\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	if !strings.HasPrefix(resp.Version, "3.2") {
-		t.Fatalf("Django %s: these tests pin Django 3.2's behaviour (Debian's python3-django)", resp.Version)
-	}
-	if len(resp.Results) != len(ops) {
-		t.Fatalf("helper returned %d results for %d ops", len(resp.Results), len(ops))
-	}
-	for i, r := range resp.Results {
-		if r.Error != "" {
-			t.Fatalf("Django op %d (%v) raised %s\n%s", i, ops[i]["op"], r.Error, r.Traceback)
-		}
-	}
-	return resp.Results
+	return djangoBatch[messagesResult](t, cfg, ops...)
 }
 
 // sameMessages compares what a Django view showed with the flashes Go
