@@ -42,6 +42,7 @@ type countingStore struct {
 	sessions.Store
 	loads, saves, deletes atomic.Int32
 	down                  atomic.Bool
+	gate                  atomic.Pointer[func()] // runs at the start of each Save
 }
 
 var errDown = errors.New("store is down")
@@ -56,6 +57,9 @@ func (c *countingStore) Load(ctx context.Context, key string) (sessions.Record, 
 
 func (c *countingStore) Save(ctx context.Context, key string, r sessions.Record, cond sessions.Condition) error {
 	c.saves.Add(1)
+	if g := c.gate.Load(); g != nil {
+		(*g)()
+	}
 	if c.down.Load() {
 		return errDown
 	}

@@ -25,6 +25,8 @@ type Manager struct {
 
 	// bufs recycles encode buffers: a session is encoded on every save.
 	bufs sync.Pool
+	// saving serialises this process's saves of one session key.
+	saving keyLocks
 }
 
 // New validates cfg and returns a Manager.

@@ -1,8 +1,10 @@
 package sessions
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -11,8 +13,14 @@ const (
 	// second attempt already means something is wrong with the store.
 	createAttempts = 16
 	// mergeAttempts bounds how often a save re-merges into a record that
-	// concurrent requests keep changing.
-	mergeAttempts = 8
+	// concurrent requests keep changing. With the backoff below, 32
+	// writers on one session all get through well within it.
+	mergeAttempts = 64
+	// mergeBackoff and mergeBackoffMax shape the wait before a re-merge:
+	// full jitter over an exponentially growing window, so writers that
+	// collided spread out instead of colliding again.
+	mergeBackoff    = 500 * time.Microsecond
+	mergeBackoffMax = 50 * time.Millisecond
 )
 
 // Save writes the session to its store now. Sessions from Manager.Open
@@ -118,13 +126,26 @@ func (s *Session) create(rec Record) error {
 // merged into the newer data and the write is retried, so concurrent
 // requests that touch different keys lose nothing.
 func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) {
+	unlock, err := s.m.saving.lock(s.ctx, s.key)
+	if err != nil {
+		return exp, fmt.Errorf("sessions: waiting for concurrent saves: %w", err)
+	}
+	defer unlock()
 	store := s.m.store
 	loaded := s.loadedData
-	for range mergeAttempts {
+	for attempt := range mergeAttempts {
+		if attempt > 0 {
+			if err := backoff(s.ctx, attempt); err != nil {
+				return exp, fmt.Errorf("sessions: %d concurrent writes merged, then %w", attempt, err)
+			}
+		}
 		err := store.Save(s.ctx, s.key, rec, Condition{Mode: UpdateIfUnchanged, Loaded: loaded})
 		switch {
 		case err == nil:
 			s.loadedData = rec.Data
+			// What is stored now is ours: a later save merges from here.
+			s.cleared = false
+			s.resetChanged()
 			return exp, nil
 		case errors.Is(err, ErrNotFound):
 			return exp, ErrSessionDeleted
@@ -151,6 +172,20 @@ func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) 
 	return exp, ErrTooManyConflicts
 }
 
+// backoff waits a random time below a window that doubles with each
+// attempt, up to mergeBackoffMax, or until ctx is done.
+func backoff(ctx context.Context, attempt int) error {
+	window := min(mergeBackoff<<min(attempt-1, 16), mergeBackoffMax)
+	t := time.NewTimer(rand.N(window) + 1)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // mergeInto applies this request's changes to the data another request
 // stored: keys this request wrote win, keys it deleted are deleted, the
 // rest is theirs. After Clear or CycleKey this request's data wins whole.
@@ -163,6 +198,16 @@ func (s *Session) mergeInto(theirs []byte, now time.Time) map[string]any {
 		return s.values
 	}
 	s.changedKeys(func(k string) {
+		if fns, ok := s.updates[k]; ok {
+			// An atomic update: re-applied to the newer value.
+			v, present := merged[k]
+			for _, fn := range fns {
+				v = fn(v, present)
+				present = true
+			}
+			merged[k] = v
+			return
+		}
 		if v, ok := s.values[k]; ok {
 			merged[k] = v
 		} else {

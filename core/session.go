@@ -51,6 +51,9 @@ type Session struct {
 	changedN      int
 	changed       map[string]struct{}
 	cleared       bool
+	// updates holds, per key, the read-modify-write functions (Update,
+	// Incr) applied since the last save, re-applied in order on a merge.
+	updates map[string][]func(old any, ok bool) any
 
 	// staleKey is a record to delete once the session is saved under a new
 	// key (CycleKey).
@@ -140,6 +143,7 @@ func (s *Session) Set(key string, value any) {
 	defer s.mu.Unlock()
 	s.ensureLoaded()
 	s.values[key] = value
+	delete(s.updates, key)
 	s.markChanged(key, "Set")
 }
 
@@ -153,6 +157,7 @@ func (s *Session) Delete(key string) bool {
 		return false
 	}
 	delete(s.values, key)
+	delete(s.updates, key)
 	s.markChanged(key, "Delete")
 	return true
 }
@@ -165,6 +170,7 @@ func (s *Session) Pop(key string) (any, bool) {
 	v, ok := s.values[key]
 	if ok {
 		delete(s.values, key)
+		delete(s.updates, key)
 		s.markChanged(key, "Pop")
 	}
 	return v, ok
@@ -192,6 +198,7 @@ func (s *Session) SetAll(values map[string]any) {
 	s.ensureLoaded()
 	for k, v := range values {
 		s.values[k] = v
+		delete(s.updates, k)
 		s.markChanged(k, "SetAll")
 	}
 	s.modified = true
@@ -364,4 +371,5 @@ func (s *Session) changedKeys(fn func(key string)) {
 func (s *Session) resetChanged() {
 	s.changedN = 0
 	s.changed = nil
+	s.updates = nil
 }

@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore func(t *testing.T) sessions.Store) {
 		{"CancelledContext", testCancelled},
 		{"DeleteExpired", testDeleteExpired},
 		{"Touch", testTouch},
+		{"WritersDistinctKeys", testWritersDistinctKeys},
+		{"WritersIncrement", testWritersIncrement},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
