@@ -110,8 +110,6 @@ func typedEqual(got, want any) bool {
 	return reflect.DeepEqual(got, want)
 }
 
-func typedPtr[T any](v T) *T { return &v }
-
 var (
 	typedSampleCart = typedCart{ID: 7, Items: []typedItem{{"apple", 3, 0.5}, {"pear", 1, 1.25}}}
 	typedSeen       = time.Date(2026, 12, 2, 15, 4, 5, 123456789, time.UTC)
