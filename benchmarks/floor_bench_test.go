@@ -109,6 +109,7 @@ func redisFloorOp(b *testing.B, get, set bool) func() {
 	if err != nil {
 		b.Fatal(err)
 	}
+	o.ContextTimeoutEnabled = true
 	c := redis.NewClient(o)
 	key := "sessionkit-bench:floor:" + b.Name()
 	b.Cleanup(func() {

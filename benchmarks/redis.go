@@ -37,6 +37,7 @@ func (in *Instance) redisClient(ctx context.Context) (*redis.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.ContextTimeoutEnabled = true // redisstore.New requires it
 	c := redis.NewClient(o)
 	if err := c.Ping(ctx).Err(); err != nil {
 		return nil, fmt.Errorf("redis: %w", errors.Join(err, c.Close()))

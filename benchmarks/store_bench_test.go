@@ -30,6 +30,7 @@ func BenchmarkStore(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			o.ContextTimeoutEnabled = true
 			c := redis.NewClient(o)
 			prefix := "sessionkit-bench:store:"
 			b.Cleanup(func() {

@@ -96,6 +96,7 @@ func redisClient(t *testing.T) *redis.Client {
 	if err != nil {
 		t.Fatalf("SESSIONKIT_REDIS_URL: %v", err)
 	}
+	opt.ContextTimeoutEnabled = true
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -111,6 +112,8 @@ func deadRedis(t *testing.T) *redis.Client {
 		DialerRetries:      1,
 		DialerRetryTimeout: time.Millisecond,
 		DialTimeout:        time.Second,
+
+		ContextTimeoutEnabled: true,
 	})
 	t.Cleanup(func() { _ = c.Close() })
 	return c

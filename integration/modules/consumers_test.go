@@ -48,7 +48,7 @@ import (
 )
 
 func main() {
-	st, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redisstore.Options{})
+	st, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}), redisstore.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -214,7 +214,7 @@ import (
 )
 
 func main() {
-	st, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redisstore.Options{})
+	st, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}), redisstore.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

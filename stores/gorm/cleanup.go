@@ -12,7 +12,8 @@ import (
 // statement, so a table of a million expired rows is cleared without one
 // long transaction or table lock. It stops when a batch comes back short,
 // or when ctx is done (checked between batches), and returns how many rows
-// it deleted, also on error.
+// it deleted, also on error. Options.OpTimeout bounds each batch, not the
+// whole run.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	// One cutoff for the whole run: rows expiring meanwhile wait for the
 	// next run instead of stretching this one.
@@ -22,7 +23,9 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 		if err := ctx.Err(); err != nil {
 			return total, fmt.Errorf("gormstore: delete expired: %w", err)
 		}
-		n, err := s.exec(ctx, s.q.deleteExpired, now)
+		bctx, cancel := s.bound(ctx) // each batch, not the run
+		n, err := s.exec(bctx, s.q.deleteExpired, now)
+		cancel()
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("gormstore: delete expired: %w", err)

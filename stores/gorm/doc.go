@@ -47,4 +47,8 @@
 // GORM connection pool directly, without GORM's callbacks, so they cost what
 // the raw SQL costs. Expired rows are never returned, whatever the cleanup
 // schedule; [Store.DeleteExpired] removes them in short batches.
+//
+// Every call ends by its context's deadline, on its cancellation, and
+// within Options.OpTimeout (default 5s) when the context has no earlier
+// deadline.
 package gormstore

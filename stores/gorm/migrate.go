@@ -22,6 +22,9 @@ import (
 // COLLATE=utf8mb4_bin (Django leaves both to the database default), so
 // any UTF-8 text survives and keys compare exactly, as on the other
 // databases; the column types are Django's.
+//
+// Options.OpTimeout bounds the whole migration, when ctx has no earlier
+// deadline.
 func (s *Store) Migrate(ctx context.Context) error {
 	stmts := s.SchemaSQL()
 	run := func(tx *gorm.DB) error {
@@ -42,6 +45,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		return nil
 	}
+	// One bound for the whole migration: its statements share a
+	// transaction, which must not outlive its context.
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	db := s.db.WithContext(ctx)
 	var err error
 	if s.d == dialectMySQL {

@@ -11,6 +11,7 @@ import (
 const (
 	DefaultTable     = "sessions"
 	DefaultBatchSize = 1000
+	DefaultOpTimeout = 5 * time.Second
 )
 
 // Options configures a Store. The zero value is usable.
@@ -46,6 +47,14 @@ type Options struct {
 	// Clock returns the current time, against which expiry is checked.
 	// Default: time.Now.
 	Clock func() time.Time
+
+	// OpTimeout bounds every store call (Load, Save, Delete, Exists,
+	// Touch), Migrate as a whole and each DeleteExpired batch, when the
+	// context has no earlier deadline, so that a request without a
+	// deadline cannot hang on a frozen database. Cancelling the context
+	// ends a call at once, as database/sql drivers honour it. Negative: no
+	// bound of the store's own. Default: DefaultOpTimeout (5s).
+	OpTimeout time.Duration
 }
 
 // withDefaults validates o and fills in its zero fields.
@@ -70,6 +79,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	switch {
+	case o.OpTimeout == 0:
+		o.OpTimeout = DefaultOpTimeout
+	case o.OpTimeout < 0:
+		o.OpTimeout = 0
 	}
 	return o, nil
 }

@@ -28,6 +28,8 @@ type Store struct {
 	tc    timeCodec
 	now   func() time.Time
 	batch int
+	// timeout bounds each call; 0: none.
+	timeout time.Duration
 
 	onCleanup func(int64, error)
 	stop      context.CancelFunc // nil without a cleaner
@@ -66,6 +68,7 @@ func New(db *gorm.DB, opts Options) (*Store, error) {
 		tc:        timeCodec{d: d, loc: o.Location},
 		now:       o.Clock,
 		batch:     o.BatchSize,
+		timeout:   o.OpTimeout,
 		onCleanup: o.OnCleanup,
 	}
 	if o.CleanupInterval > 0 {
@@ -79,6 +82,21 @@ func New(db *gorm.DB, opts Options) (*Store, error) {
 
 // Table returns the table name the store uses.
 func (s *Store) Table() string { return s.table }
+
+// OpTimeout returns the bound on each call in force; 0 means none.
+func (s *Store) OpTimeout() time.Duration { return s.timeout }
+
+// bound returns ctx limited by OpTimeout unless ctx already ends sooner,
+// in which case it returns ctx itself and a no-op cancel.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
 
 // Close stops the background cleaner, if any, and waits for it to return.
 // It is idempotent and always returns nil. The store itself keeps working:
@@ -102,6 +120,8 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 		}
 		return sessions.Record{}, sessions.ErrNotFound
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	rec, err := s.load(ctx, key, s.now())
 	if err != nil && !errors.Is(err, sessions.ErrNotFound) {
 		return sessions.Record{}, fmt.Errorf("gormstore: load: %w", err)
@@ -142,6 +162,8 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if len(key) == 0 || len(key) > maxKeyLen {
 		return false, ctx.Err()
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	ok, err := s.exists(ctx, key, s.now())
 	if err != nil {
 		return false, fmt.Errorf("gormstore: exists: %w", err)
@@ -160,6 +182,8 @@ func (s *Store) exists(ctx context.Context, key string, now time.Time) (bool, er
 
 // Delete implements sessions.Store. Deleting a missing key is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if _, err := s.pool.ExecContext(ctx, s.q.delete, key); err != nil {
 		return fmt.Errorf("gormstore: delete: %w", err)
 	}
@@ -185,6 +209,8 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 	if len(key) == 0 || len(key) > maxKeyLen {
 		return errKeyLength(key)
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var err error
 	switch cond.Mode {
 	case sessions.CreateOnly:
@@ -263,6 +289,8 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		}
 		return sessions.ErrNotFound
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	now := s.now()
 	n, err := s.exec(ctx, s.q.touch, s.tc.value(expiry), key, s.tc.value(now))
 	if err == nil && n == 0 {

@@ -18,4 +18,9 @@
 // Every operation is one round trip: Load is a GET, Save is
 // SET NX/XX PX or an atomic compare-and-set Lua script (EVALSHA), Delete is
 // DEL, Exists is EXISTS and Touch is PEXPIRE.
+//
+// Every call ends by its context's deadline, on its cancellation, and
+// within Options.OpTimeout (default 2s) when the context has no earlier
+// deadline. go-redis honours deadlines on its sockets only with
+// ContextTimeoutEnabled, so New refuses a client created without it.
 package redisstore

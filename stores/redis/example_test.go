@@ -17,6 +17,9 @@ func Example() {
 	// *redis.ClusterClient, and a MasterName a Sentinel failover client.
 	client := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs: []string{"127.0.0.1:6379"},
+		// Required: without it go-redis ignores context deadlines on its
+		// sockets, and New refuses the client.
+		ContextTimeoutEnabled: true,
 	})
 	defer client.Close() // the store never closes it
 

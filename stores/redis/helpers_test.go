@@ -31,6 +31,7 @@ func standalone(t testing.TB) *redis.Client {
 	if err != nil {
 		t.Fatalf("SESSIONKIT_REDIS_URL: %v", err)
 	}
+	opt.ContextTimeoutEnabled = true
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -40,7 +41,7 @@ func standalone(t testing.TB) *redis.Client {
 func cluster(t testing.TB) *redis.ClusterClient {
 	t.Helper()
 	addrs := strings.Split(requireEnv(t, "SESSIONKIT_REDIS_CLUSTER"), ",")
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }

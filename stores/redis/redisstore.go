@@ -13,6 +13,10 @@ import (
 // DefaultPrefix is the key prefix used when Options.Prefix is empty.
 const DefaultPrefix = "sessionkit:"
 
+// DefaultOpTimeout is the bound on each store call used when
+// Options.OpTimeout is zero.
+const DefaultOpTimeout = 2 * time.Second
+
 // Options configures a Store. The zero value is usable.
 type Options struct {
 	// Prefix is prepended to every session key to form the Redis key.
@@ -22,14 +26,23 @@ type Options struct {
 	// Clock returns the current time, against which a record's expiry
 	// becomes its TTL. Default: time.Now.
 	Clock func() time.Time
+	// OpTimeout bounds every store call (Load, Save, Delete, Exists,
+	// Touch) whose context has no earlier deadline, so that a request
+	// without a deadline cannot hang on an unresponsive server. A call
+	// whose context is cancelled returns at once with the context's
+	// error. Negative: no bound of the store's own (the context's deadline,
+	// if any, and the client's ReadTimeout and WriteTimeout still apply).
+	// Default: DefaultOpTimeout (2s).
+	OpTimeout time.Duration
 }
 
 // Store keeps session records in Redis. It is safe for concurrent use.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
-	cas    script
-	now    func() time.Time
+	client  redis.UniversalClient
+	prefix  string
+	cas     script
+	now     func() time.Time
+	timeout time.Duration // <= 0: none
 }
 
 var (
@@ -41,9 +54,27 @@ var (
 // Sentinel-backed failover client or a *redis.ClusterClient. New does no
 // I/O. The client stays the caller's: close it after the last use of the
 // Store.
+//
+// The client must have been created with ContextTimeoutEnabled: true
+// (redis.Options, redis.ClusterOptions, redis.FailoverOptions,
+// redis.UniversalOptions): without it go-redis ignores context deadlines
+// on its sockets, so a request's deadline and Options.OpTimeout could not
+// end a call to an unresponsive server. New returns an error wrapping
+// sessions.ErrInvalidConfig for a *redis.Client, *redis.ClusterClient or
+// *redis.Ring without it; other implementations of redis.UniversalClient
+// cannot be inspected and are taken as they are.
 func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if client == nil {
 		return nil, fmt.Errorf("%w: redisstore: nil client", sessions.ErrInvalidConfig)
+	}
+	if err := checkContextTimeout(client); err != nil {
+		return nil, err
+	}
+	switch {
+	case opts.OpTimeout == 0:
+		opts.OpTimeout = DefaultOpTimeout
+	case opts.OpTimeout < 0:
+		opts.OpTimeout = 0
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
@@ -52,11 +83,124 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 		opts.Clock = time.Now
 	}
 	return &Store{
-		client: client,
-		prefix: opts.Prefix,
-		cas:    newScript(casScript),
-		now:    opts.Clock,
+		client:  client,
+		prefix:  opts.Prefix,
+		cas:     newScript(casScript),
+		now:     opts.Clock,
+		timeout: opts.OpTimeout,
 	}, nil
+}
+
+// checkContextTimeout refuses the go-redis clients it can inspect that
+// were created with ContextTimeoutEnabled false.
+func checkContextTimeout(client redis.UniversalClient) error {
+	var enabled bool
+	switch c := client.(type) {
+	case interface{ Options() *redis.Options }: // Client, failover Client
+		enabled = c.Options().ContextTimeoutEnabled
+	case interface{ Options() *redis.ClusterOptions }: // ClusterClient, failover ClusterClient
+		enabled = c.Options().ContextTimeoutEnabled
+	case interface{ Options() *redis.RingOptions }:
+		enabled = c.Options().ContextTimeoutEnabled
+	default:
+		return nil
+	}
+	if enabled {
+		return nil
+	}
+	return fmt.Errorf("%w: redisstore: the go-redis client was created with ContextTimeoutEnabled false, so it ignores "+
+		"context deadlines on its sockets and a call to an unresponsive server would outlast the request's deadline; "+
+		"set ContextTimeoutEnabled: true in its options (after redis.ParseURL: opt.ContextTimeoutEnabled = true)",
+		sessions.ErrInvalidConfig)
+}
+
+// OpTimeout returns the bound on each call in force; 0 means none.
+func (s *Store) OpTimeout() time.Duration { return s.timeout }
+
+// result is what a call's goroutine hands back.
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// call runs f under the store's bound on ctx: ctx's own deadline or, when
+// it has none that ends sooner, OpTimeout. go-redis honours that deadline
+// on the socket, but not a cancellation before it, so when ctx can be
+// cancelled f runs in its own goroutine and call returns as soon as ctx is
+// done; the goroutine ends by the deadline (or the client's read timeout),
+// and the command it sent may still be carried out, as after any network
+// error. When the bound ends f, its error also matches
+// context.DeadlineExceeded.
+func call[T any](s *Store, ctx context.Context, op string, f func(context.Context) (T, error)) (T, error) {
+	cctx, cancel := s.bound(ctx)
+	if ctx.Done() == nil && cctx == ctx {
+		// Neither cancellable nor bounded: nothing to watch.
+		return f(ctx)
+	}
+	if ctx.Done() == nil {
+		// Only the store's own deadline can end it, and go-redis
+		// honours deadlines: no goroutine needed.
+		defer cancel()
+		v, err := f(cctx)
+		return v, deadlineErr(cctx, err)
+	}
+	if err := ctx.Err(); err != nil {
+		cancel()
+		var zero T
+		return zero, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	ch := make(chan result[T], 1)
+	go func() {
+		defer cancel()
+		v, err := f(cctx)
+		ch <- result[T]{v, deadlineErr(cctx, err)}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		// f may have finished at the same instant: prefer its answer.
+		select {
+		case r := <-ch:
+			return r.v, r.err
+		default:
+		}
+		var zero T
+		return zero, fmt.Errorf("redisstore: %s: %w", op, ctx.Err())
+	}
+}
+
+// bound returns ctx limited by OpTimeout unless ctx already ends sooner,
+// in which case it returns ctx itself and a no-op cancel (no allocation).
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// deadlineErr makes an error that ends a call whose context is done also
+// match the context's error (go-redis reports a socket deadline as an
+// i/o timeout).
+func deadlineErr(ctx context.Context, err error) error {
+	if err == nil || errors.Is(err, sessions.ErrNotFound) || errors.Is(err, sessions.ErrKeyExists) || errors.Is(err, sessions.ErrConflict) {
+		return err
+	}
+	cerr := ctx.Err()
+	if cerr == nil {
+		// The socket's deadline can fire a moment before the context's
+		// timer does.
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			cerr = context.DeadlineExceeded
+		}
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w (%w)", err, cerr)
+	}
+	return err
 }
 
 // Prefix returns the key prefix in force.
@@ -67,6 +211,10 @@ func (s *Store) Prefix() string { return s.prefix }
 // leaves Expiry zero (see sessions.Record): reading the TTL as well cost a
 // third more than the GET alone.
 func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
+	return call(s, ctx, "load", func(ctx context.Context) (sessions.Record, error) { return s.load(ctx, key) })
+}
+
+func (s *Store) load(ctx context.Context, key string) (sessions.Record, error) {
 	data, err := s.client.Get(ctx, s.prefix+key).Bytes()
 	if err != nil {
 		if errors.Is(err, redis.Nil) {
@@ -82,6 +230,18 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 // for UpdateIfUnchanged. A record that is already expired is never
 // written: an update deletes the key instead, so nothing live is left.
 func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond sessions.Condition) error {
+	switch cond.Mode {
+	case sessions.CreateOnly, sessions.UpdateOnly, sessions.UpdateIfUnchanged:
+	default:
+		return fmt.Errorf("%w: redisstore: save mode %v", sessions.ErrInvalidConfig, cond.Mode)
+	}
+	_, err := call(s, ctx, "save", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.save(ctx, key, rec, cond)
+	})
+	return err
+}
+
+func (s *Store) save(ctx context.Context, key string, rec sessions.Record, cond sessions.Condition) error {
 	k := s.prefix + key
 	ms := ttlMillis(rec.Expiry, s.now())
 	switch cond.Mode {
@@ -158,6 +318,13 @@ func (s *Store) compareAndSet(ctx context.Context, k string, data, loaded []byte
 
 // Delete implements sessions.Store with DEL.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	_, err := call(s, ctx, "delete", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.delete(ctx, key)
+	})
+	return err
+}
+
+func (s *Store) delete(ctx context.Context, key string) error {
 	if err := s.client.Del(ctx, s.prefix+key).Err(); err != nil {
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
@@ -166,6 +333,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Exists implements sessions.Store with EXISTS.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	return call(s, ctx, "exists", func(ctx context.Context) (bool, error) { return s.exists(ctx, key) })
+}
+
+func (s *Store) exists(ctx context.Context, key string) (bool, error) {
 	n, err := s.client.Exists(ctx, s.prefix+key).Result()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: exists: %w", err)
@@ -176,6 +347,13 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 // Touch implements sessions.Toucher with PEXPIRE: the data is not resent.
 // An expiry that is not in the future deletes the record.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
+	_, err := call(s, ctx, "touch", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.touch(ctx, key, expiry)
+	})
+	return err
+}
+
+func (s *Store) touch(ctx context.Context, key string, expiry time.Time) error {
 	// PEXPIRE with a non-positive TTL deletes the key, which is what a
 	// past expiry means.
 	ms := ttlMillis(expiry, s.now())

@@ -21,7 +21,7 @@ func TestNew(t *testing.T) {
 	if _, err := redisstore.New(nil, redisstore.Options{}); !errors.Is(err, sessions.ErrInvalidConfig) {
 		t.Fatalf("New(nil) error = %v, want ErrInvalidConfig", err)
 	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer c.Close()
 	s, err := redisstore.New(c, redisstore.Options{})
 	if err != nil {
@@ -35,7 +35,7 @@ func TestNew(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	// No server listens on port 1: every operation fails with an error
 	// that is none of the store's sentinels.
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, ContextTimeoutEnabled: true})
 	defer c.Close()
 	s := newStore(t, c, "")
 	k := newKey(t)

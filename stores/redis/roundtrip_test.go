@@ -87,6 +87,7 @@ func TestRoundTrips(t *testing.T) {
 		return countingConn{Conn: conn, writes: &writes}, nil
 	}
 	opt.PoolSize = 1 // one connection, set up during the warm-up
+	opt.ContextTimeoutEnabled = true
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { _ = c.Close() })
 	hook := &roundTrips{}

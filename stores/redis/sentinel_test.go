@@ -79,6 +79,8 @@ func TestSentinel(t *testing.T) {
 		SentinelAddrs: []string{addr},
 		Password:      opt.Password,
 		DB:            opt.DB,
+
+		ContextTimeoutEnabled: true,
 	})
 	defer c.Close()
 	s := newStore(t, c, testPrefix())

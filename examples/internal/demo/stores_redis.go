@@ -15,6 +15,7 @@ func (o *openedStore) openRedis(ctx context.Context, url string) (*redisstore.St
 	if err != nil {
 		return nil, fmt.Errorf("parsing the Redis URL: %w", err)
 	}
+	opts.ContextTimeoutEnabled = true // honour request deadlines; redisstore.New requires it
 	client := redis.NewClient(opts)
 	o.closers = append(o.closers, client.Close)
 	if err := client.Ping(ctx).Err(); err != nil {
