@@ -10,8 +10,14 @@ require (
 	github.com/sessionkit/sessionkit/stores/cookie v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/stores/gorm v0.0.0-00010101000000-000000000000
 	github.com/sessionkit/sessionkit/stores/redis v0.0.0-00010101000000-000000000000
+	gorm.io/driver/mysql v1.6.0
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/gorm v1.31.2
+)
+
+require (
+	filippo.io/edwards25519 v1.1.0 // indirect
+	github.com/go-sql-driver/mysql v1.8.1 // indirect
 )
 
 require (
