@@ -16,6 +16,10 @@ const (
 	DefaultCookiePath = "/"
 	// MaxCookieSize is what browsers keep of one cookie's name and value.
 	MaxCookieSize = 4096
+	// DefaultMaxRecordSize is the default Config.MaxRecordSize: far above
+	// any session a web app keeps (Django's are a few hundred bytes), far
+	// below what would let one record cost a request much time or memory.
+	DefaultMaxRecordSize = 1 << 20
 )
 
 // Config configures a Manager. The zero value of every field means the
@@ -49,6 +53,12 @@ type Config struct {
 
 	// Codec encodes the session dict. Default: JSONCodec, Django's format.
 	Codec Codec
+	// MaxRecordSize bounds a server-side record, in stored bytes. A larger
+	// record is never verified or decoded: the request gets a fresh, empty
+	// session. A save that would write a larger one fails with
+	// ErrRecordTooLarge. Default: DefaultMaxRecordSize (1 MiB); negative
+	// means no limit.
+	MaxRecordSize int
 
 	// Cookie holds the session cookie's attributes and the session age.
 	Cookie CookieConfig
@@ -115,6 +125,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Codec == nil {
 		c.Codec = JSONCodec{}
+	}
+	if c.MaxRecordSize == 0 {
+		c.MaxRecordSize = DefaultMaxRecordSize
 	}
 	if c.Cookie.Name == "" {
 		c.Cookie.Name = DefaultCookieName

@@ -35,6 +35,10 @@ var (
 	// record faster than this request could merge into it.
 	ErrTooManyConflicts = errors.New("sessions: too many concurrent conflicts")
 
+	// ErrRecordTooLarge reports a save whose record would exceed
+	// Config.MaxRecordSize. The wrapping error names both sizes.
+	ErrRecordTooLarge = errors.New("sessions: session record too large")
+
 	// ErrCommitted reports a Save or CycleKey after the response was
 	// committed: its headers are gone, so neither the cookie nor the
 	// record can follow. Change the session before writing the body.

@@ -2,6 +2,7 @@ package sessions_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
@@ -220,4 +221,46 @@ func TestLifecyclePhases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A record over MaxRecordSize is never decoded (the request gets a fresh
+// session) and never written (the save fails with ErrRecordTooLarge).
+func TestMaxRecordSize(t *testing.T) {
+	f := newFixture(t, func(c *sessions.Config) { c.MaxRecordSize = 4096 })
+	small := f.seed(t, map[string]any{"a": strings.Repeat("x", 1000)})
+	if f.m.Open(t.Context(), small).Len() != 1 {
+		t.Fatal("a record under the limit was not read")
+	}
+
+	big := f.m.Open(t.Context(), "")
+	big.Set("a", incompressible(5000))
+	if err := big.Save(); !errors.Is(err, sessions.ErrRecordTooLarge) || !strings.Contains(err.Error(), "limit 4096") {
+		t.Fatalf("Save of a large session = %v, want ErrRecordTooLarge naming the limit", err)
+	}
+
+	// A record someone else wrote past the limit reads as no session.
+	unlimited := newFixture(t, func(c *sessions.Config) { c.MaxRecordSize = -1 })
+	s := unlimited.m.Open(t.Context(), "")
+	s.Set("a", incompressible(5000))
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	limited, err := sessions.New(sessions.Config{Store: unlimited.store, Secret: testSecret, MaxRecordSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := limited.Open(t.Context(), s.Key())
+	if got.Len() != 0 || got.Key() != "" || got.Load() != nil {
+		t.Errorf("an oversized record was read: %d keys, key %q, err %v", got.Len(), got.Key(), got.Load())
+	}
+}
+
+// incompressible returns n random characters, which deflate cannot shrink
+// below the limit the test sets.
+func incompressible(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString(rand.Text())
+	}
+	return b.String()[:n]
 }

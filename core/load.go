@@ -45,8 +45,10 @@ func (s *Session) load() map[string]any {
 		s.key = ""
 		return make(map[string]any)
 	}
+	// An oversized record is not even verified: it could not have been
+	// written under this limit, and checking it would cost the request.
 	// A zero Expiry: the store enforces expiry and returned a live record.
-	if !rec.Expiry.IsZero() && !rec.Expiry.After(now) {
+	if m.tooLarge(len(rec.Data)) || (!rec.Expiry.IsZero() && !rec.Expiry.After(now)) {
 		s.key = ""
 		return make(map[string]any)
 	}

@@ -94,9 +94,13 @@ func (m *Manager) encodeRecord(values map[string]any, now time.Time, sizeHint in
 		if err != nil {
 			return nil, fmt.Errorf("sessions: encode: %w", err)
 		}
-		return data, nil
+		return data, m.checkSize(data)
 	}
-	return m.encodeSigned(nil, values, now)
+	data, err := m.encodeSigned(nil, values, now)
+	if err != nil {
+		return nil, err
+	}
+	return data, m.checkSize(data)
 }
 
 func (m *Manager) decodeRecord(data []byte, now time.Time) (map[string]any, error) {
@@ -118,6 +122,19 @@ func (m *Manager) encodeSigned(dst []byte, values map[string]any, now time.Time)
 	// limit to meet, and deflate costs more than the rest of a save for a
 	// typical session. Django reads both forms.
 	return m.signer.AppendDumps(dst, raw, len(raw) >= serverCompressMin, now), nil
+}
+
+// tooLarge reports whether a record of n bytes exceeds MaxRecordSize.
+func (m *Manager) tooLarge(n int) bool {
+	return m.cfg.MaxRecordSize > 0 && n > m.cfg.MaxRecordSize
+}
+
+// checkSize refuses to write a record over MaxRecordSize.
+func (m *Manager) checkSize(data []byte) error {
+	if m.tooLarge(len(data)) {
+		return fmt.Errorf("%w: %d bytes (limit %d)", ErrRecordTooLarge, len(data), m.cfg.MaxRecordSize)
+	}
+	return nil
 }
 
 // serverCompressMin is the encoded size from which server-side data is
