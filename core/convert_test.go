@@ -140,5 +140,3 @@ func TestConvertJSONReason(t *testing.T) {
 		t.Fatalf("error %q, want %q", err, want)
 	}
 }
-
-
