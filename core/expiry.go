@@ -114,17 +114,13 @@ func formatISO(t time.Time) string {
 	return t.Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000+00:00")
 }
 
-// parseISO reads what datetime.fromisoformat reads in practice: with or
-// without fraction and offset; a naive time is taken as UTC.
+// parseISO reads an absolute _session_expiry: an ISO 8601 date and time
+// (parseISOTime), with or without fraction and offset; a naive time is
+// taken as UTC. A date alone names no instant and is no expiry.
 func parseISO(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, strings.Replace(s, " ", "T", 1)); err == nil {
-		return t, true
+	if len(s) == len(time.DateOnly) {
+		return time.Time{}, false
 	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
+	return parseISOTime(s)
 }

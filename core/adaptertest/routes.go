@@ -1,6 +1,12 @@
 package adaptertest
 
-import sessions "github.com/sessionkit/sessionkit/core"
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	sessions "github.com/sessionkit/sessionkit/core"
+)
 
 // Kind says how an adapter's handler answers after a Route's Handle ran.
 type Kind int
@@ -35,3 +41,26 @@ type Route struct {
 
 // Routes is the set of routes the table needs.
 type Routes []Route
+
+// NetHTTP is rt answered the net/http way, for adapters (and routers such
+// as chi) whose handlers are http.HandlerFunc; the session comes from the
+// request's context.
+func NetHTTP(t testing.TB, rt Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		status, body := rt.Handle(sessions.FromContext(r.Context()))
+		switch rt.Kind {
+		case Respond:
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		case Silent:
+		case Fail:
+			http.Error(w, "fail", http.StatusInternalServerError)
+		case Stream:
+			w.WriteHeader(status)
+			rc := http.NewResponseController(w)
+			if err := WriteStream(w, func() { _ = rc.Flush() }, r); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}

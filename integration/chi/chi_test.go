@@ -21,23 +21,7 @@ import (
 // register puts the table's routes on r, answering the net/http way.
 func register(t *testing.T, r chi.Router, routes adaptertest.Routes) {
 	for _, rt := range routes {
-		r.Get(rt.Path, func(w http.ResponseWriter, r *http.Request) {
-			status, body := rt.Handle(sessions.FromContext(r.Context()))
-			switch rt.Kind {
-			case adaptertest.Respond:
-				w.WriteHeader(status)
-				_, _ = io.WriteString(w, body)
-			case adaptertest.Silent:
-			case adaptertest.Fail:
-				http.Error(w, "failed", http.StatusInternalServerError)
-			case adaptertest.Stream:
-				w.WriteHeader(status)
-				rc := http.NewResponseController(w)
-				if err := adaptertest.WriteStream(w, func() { _ = rc.Flush() }, r); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+		r.Get(rt.Path, adaptertest.NetHTTP(t, rt))
 	}
 }
 
