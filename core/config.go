@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/sessionkit/core/signing"
@@ -155,6 +156,9 @@ func (c *Config) setDefaults() error {
 	if c.Cookie.SameSite == http.SameSiteNoneMode && !c.Cookie.Secure {
 		return fmt.Errorf("%w: SameSite=None needs Secure", ErrInvalidConfig)
 	}
+	if err := c.Cookie.checkPrefix(); err != nil {
+		return err
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -189,4 +193,21 @@ func isSeparator(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// checkPrefix enforces what browsers require of a cookie whose name has
+// one of the prefixes of RFC 6265bis: without them the browser drops the
+// cookie silently, and every request would start a fresh session.
+func (c *CookieConfig) checkPrefix() error {
+	switch {
+	case strings.HasPrefix(c.Name, "__Host-"):
+		if !c.Secure || c.Domain != "" || c.Path != "/" {
+			return fmt.Errorf("%w: a %q cookie needs Secure, Path \"/\" and no Domain", ErrInvalidConfig, "__Host-")
+		}
+	case strings.HasPrefix(c.Name, "__Secure-"):
+		if !c.Secure {
+			return fmt.Errorf("%w: a %q cookie needs Secure", ErrInvalidConfig, "__Secure-")
+		}
+	}
+	return nil
 }

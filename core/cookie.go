@@ -14,16 +14,24 @@ const maxCookieValue = MaxCookieSize
 // cookieValue finds the named cookie in the request's Cookie headers
 // without building the []*http.Cookie that r.Cookie parses every cookie
 // into. It reports whether the cookie was present at all.
-func cookieValue(h http.Header, name string) (string, bool) {
+//
+// When the request carries the cookie more than once, the last one wins,
+// as in Django (django.http.parse_cookie), so that a Go and a Django
+// service behind one domain resolve a request to the same session. Go's
+// r.Cookie takes the first. Neither order is a defence against a cookie
+// set by a sibling subdomain (RFC 6265 sorts by path length, then by
+// creation time); a "__Host-" cookie name is, and Config accepts it.
+// Names and values are trimmed as Django trims them.
+func cookieValue(h http.Header, name string) (value string, found bool) {
 	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
-			part = strings.TrimSpace(part)
 			k, v, ok := strings.Cut(part, "=")
-			if !ok || k != name {
+			if !ok || strings.TrimSpace(k) != name {
 				continue
 			}
+			v = strings.TrimSpace(v)
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
@@ -31,12 +39,12 @@ func cookieValue(h http.Header, name string) (string, bool) {
 			// what the value may hold is checked where it is used (ValidKey
 			// for server-side keys, the signature for client-side values).
 			if len(v) > maxCookieValue {
-				return "", true
+				v = ""
 			}
-			return v, true
+			value, found = v, true
 		}
 	}
-	return "", false
+	return value, found
 }
 
 // sessionCookie formats the Set-Cookie value by hand into one allocation:

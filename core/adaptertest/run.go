@@ -25,6 +25,7 @@ func Run(t *testing.T, newServer NewServerFunc) {
 		{"LoginCycleKey", testLogin},
 		{"LogoutFlush", testLogout},
 		{"TamperedCookie", testTampered},
+		{"DuplicateCookies", testDuplicateCookies},
 		{"ServerError", testServerError},
 		{"StoreDown", testStoreDown},
 		{"Silent", testSilent},
@@ -279,6 +280,23 @@ func testTampered(t *testing.T, newServer NewServerFunc) {
 				}
 			}
 		})
+	}
+}
+
+// testDuplicateCookies: with several session cookies in a request, the
+// last one names the session, as in Django, whatever the framework's own
+// cookie accessor would pick.
+func testDuplicateCookies(t *testing.T, newServer NewServerFunc) {
+	f := setup(t, newServer, nil)
+	named, _ := f.newSession(t) // holds name=alice
+	login := f.get(t, "/login", "")
+	status(t, login, http.StatusOK)
+	other := f.name + "=" + f.oneCookie(t, login).Value // holds no name
+	if got := f.get(t, "/read", other+"; "+named).Body; got != "alice" {
+		t.Errorf("the named session's cookie last: read %q, want alice", got)
+	}
+	if got := f.get(t, "/read", named+"; "+other).Body; got != "" {
+		t.Errorf("the named session's cookie first: read %q, want nothing", got)
 	}
 }
 
