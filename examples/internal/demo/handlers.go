@@ -29,13 +29,14 @@ func currentState(s *sessions.Session) State {
 	return st
 }
 
-// visit counts one visit and returns the new state.
+// visit counts one visit and returns the new state. Incr, not Set: two
+// tabs loading the page at once both count.
 func visit(s *sessions.Session) (State, error) {
-	// Err loads the session: a store outage must not look like a first visit.
+	// Load first: a store outage must not look like a first visit.
 	if err := s.Load(); err != nil {
 		return State{}, err
 	}
-	s.Set(keyVisits, s.GetInt(keyVisits)+1)
+	s.Incr(keyVisits, 1)
 	return currentState(s), nil
 }
 

@@ -19,6 +19,44 @@ import (
 // once a shutdown signal came.
 const shutdownTimeout = 10 * time.Second
 
+// timeouts are the server's limits on a connection and a request. A
+// production server needs all of them: without ReadTimeout a client that
+// sends a body slowly holds a connection for ever, without IdleTimeout
+// kept-alive connections pile up, and without a request deadline a store
+// call has only the store's own per-operation bound.
+type timeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the response
+	Idle       time.Duration // a kept-alive connection between requests
+	Request    time.Duration // the deadline of each request's context
+}
+
+// defaultTimeouts are the demo servers' limits: generous for a page and
+// its API calls, short enough that a stuck client or store is let go.
+func defaultTimeouts() timeouts {
+	return timeouts{
+		ReadHeader: 5 * time.Second,
+		Read:       10 * time.Second,
+		Write:      15 * time.Second,
+		Idle:       60 * time.Second,
+		Request:    10 * time.Second,
+	}
+}
+
+// withDeadline gives each request's context a deadline, so every store
+// call the request makes ends by then (the stores honour ctx).
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // Routes builds an app's HTTP handler: the framework wiring each example's
 // main.go provides.
 type Routes func(*App) http.Handler
@@ -70,9 +108,16 @@ func Run(ctx context.Context, framework string, args []string, getenv func(strin
 // and waits (up to shutdownTimeout) for the requests in flight to finish,
 // so that no session save is cut off half-way. It closes ln.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	return serve(ctx, ln, h, log, defaultTimeouts())
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, tm timeouts) error {
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           withDeadline(h, tm.Request),
+		ReadHeaderTimeout: tm.ReadHeader,
+		ReadTimeout:       tm.Read,
+		WriteTimeout:      tm.Write,
+		IdleTimeout:       tm.Idle,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// Requests get their own context, not ctx: a shutdown signal must
 		// not cancel the store calls of a request that is finishing.
