@@ -134,8 +134,12 @@ func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) 
 	store := s.m.store
 	loaded := s.loadedData
 	for attempt := range mergeAttempts {
-		if attempt > 0 {
-			if err := backoff(s.ctx, attempt); err != nil {
+		// The first re-merge goes at once: under the key's lock, its
+		// conflict was the write of a request that saved before this one
+		// took the lock, not a writer still racing it. Only a conflict
+		// after that (another instance) waits.
+		if attempt > 1 {
+			if err := backoff(s.ctx, attempt-1); err != nil {
 				return exp, fmt.Errorf("sessions: %d concurrent writes merged, then %w", attempt, err)
 			}
 		}
