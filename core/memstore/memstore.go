@@ -3,6 +3,7 @@ package memstore
 import (
 	"bytes"
 	"context"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -19,13 +20,21 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Store keeps records in a map guarded by a RWMutex.
+// Store keeps records in sharded maps, each guarded by its own RWMutex.
 type Store struct {
-	mu      sync.RWMutex
-	records map[string]sessions.Record
-	now     func() time.Time
+	shards [numShards]shard
+	seed   maphash.Seed
+	now    func() time.Time
 
-	stop    chan struct{}
+	// cleaning admits one cleanup at a time: a sweep keeps iterating a
+	// shard's map between lock holds, and only the cleaner swaps maps.
+	cleaning chan struct{}
+	batch    int // records per cleanup lock hold: cleanupBatch, less in tests
+	// onHold, set only by tests, is told after each cleanup lock hold how
+	// many records it visited and how long it held the lock.
+	onHold func(records int, held time.Duration)
+
+	stop    context.CancelFunc // nil without a janitor
 	stopped chan struct{}
 	once    sync.Once
 }
@@ -39,16 +48,25 @@ var (
 
 // New returns an empty Store. Call Close to stop its janitor, if any.
 func New(o Options) *Store {
-	s := &Store{records: make(map[string]sessions.Record), now: o.Clock}
+	s := &Store{seed: maphash.MakeSeed(), now: o.Clock, cleaning: make(chan struct{}, 1), batch: cleanupBatch}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]sessions.Record)
+	}
 	if o.CleanupInterval > 0 {
-		s.stop = make(chan struct{})
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stop = cancel
 		s.stopped = make(chan struct{})
-		go s.janitor(o.CleanupInterval)
+		go s.janitor(ctx, o.CleanupInterval)
 	}
 	return s
+}
+
+// shard returns the shard that holds key.
+func (s *Store) shard(key string) *shard {
+	return &s.shards[maphash.String(s.seed, key)&(numShards-1)]
 }
 
 func (s *Store) live(r sessions.Record, ok bool) bool {
@@ -60,9 +78,10 @@ func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return sessions.Record{}, err
 	}
-	s.mu.RLock()
-	r, ok := s.records[key]
-	s.mu.RUnlock()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	r, ok := sh.get(key)
+	sh.mu.RUnlock()
 	if !s.live(r, ok) {
 		return sessions.Record{}, sessions.ErrNotFound
 	}
@@ -75,9 +94,10 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.records[key]
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cur, ok := sh.get(key)
 	exists := s.live(cur, ok)
 	switch cond.Mode {
 	case sessions.CreateOnly:
@@ -98,7 +118,7 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 	default:
 		return errInvalidMode(cond.Mode)
 	}
-	s.records[key] = rec
+	sh.put(key, rec)
 	return nil
 }
 
@@ -107,9 +127,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	delete(s.records, key)
-	s.mu.Unlock()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	sh.del(key)
+	sh.mu.Unlock()
 	return nil
 }
 
@@ -122,9 +143,10 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	s.mu.RLock()
-	r, ok := s.records[key]
-	s.mu.RUnlock()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	r, ok := sh.get(key)
+	sh.mu.RUnlock()
 	return s.live(r, ok), nil
 }
 
@@ -133,62 +155,51 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.records[key]
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	r, ok := sh.get(key)
 	if !s.live(r, ok) {
 		return sessions.ErrNotFound
 	}
 	r.Expiry = expiry
-	s.records[key] = r
+	sh.put(key, r)
 	return nil
-}
-
-// DeleteExpired implements sessions.ExpiredDeleter.
-func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var n int64
-	for k, r := range s.records {
-		if !r.Expiry.After(now) {
-			delete(s.records, k)
-			n++
-		}
-	}
-	return n, nil
 }
 
 // Len returns how many records are held, expired ones included.
 func (s *Store) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.records)
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += sh.len()
+		sh.mu.RUnlock()
+	}
+	return n
 }
 
-func (s *Store) janitor(every time.Duration) {
+func (s *Store) janitor(ctx context.Context, every time.Duration) {
 	defer close(s.stopped)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-			_, _ = s.DeleteExpired(context.Background())
-		case <-s.stop:
+			_, _ = s.DeleteExpired(ctx)
+		case <-ctx.Done():
 			return
 		}
 	}
 }
 
-// Close stops the janitor and waits for it. It is safe to call more than
-// once and on a Store without a janitor.
+// Close stops the janitor, ending a cleanup in progress after its current
+// batch, and waits for it. It is safe to call more than once and on a
+// Store without a janitor.
 func (s *Store) Close() error {
 	s.once.Do(func() {
 		if s.stop != nil {
-			close(s.stop)
+			s.stop()
 			<-s.stopped
 		}
 	})
