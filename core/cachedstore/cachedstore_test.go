@@ -52,7 +52,11 @@ func (r *reports) take() []string {
 
 func newStore(t *testing.T, cache, durable sessions.Store, rep *reports) *cachedstore.Store {
 	t.Helper()
-	var opts cachedstore.Options
+	return newStoreOpts(t, cache, durable, rep, cachedstore.Options{})
+}
+
+func newStoreOpts(t *testing.T, cache, durable sessions.Store, rep *reports, opts cachedstore.Options) *cachedstore.Store {
+	t.Helper()
 	if rep != nil {
 		opts.OnCacheError = rep.add
 	}
@@ -133,34 +137,41 @@ func TestNew(t *testing.T) {
 
 func TestCacheOutageReported(t *testing.T) {
 	rep := &reports{}
-	durable := memstore.New(memstore.Options{})
-	s := newStore(t, brokenStore{}, durable, rep)
+	clock := newFakeClock()
+	cache := newCtlCache(memstore.Options{Clock: clock.Now})
+	cache.set(func(c *ctlCache) { c.down = true })
+	durable := memstore.New(memstore.Options{Clock: clock.Now})
+	s := newStoreOpts(t, cache, durable, rep, cachedstore.Options{Clock: clock.Now})
 	ctx := t.Context()
 	k := newKey(t)
+	v1 := sessions.Record{Data: []byte("v1"), Expiry: clock.Now().Add(time.Hour)}
 
+	// Each step starts after the bypass, so its first cache call probes
+	// the cache and is reported; the calls after it are skipped.
 	steps := []struct {
 		op   string
 		do   func() error
 		want []string
 	}{
-		{"save", func() error { return s.Save(ctx, k, rec("v1"), create) }, []string{"save", "invalidate"}},
+		{"save", func() error { return s.Save(ctx, k, v1, create) }, []string{"lease"}},
 		{"load", func() error {
 			r, err := s.Load(ctx, k)
 			if err == nil && string(r.Data) != "v1" {
 				return errors.New("loaded " + string(r.Data))
 			}
 			return err
-		}, []string{"load", "fill"}},
+		}, []string{"sweep"}}, // the key is pending: its copy is deleted first
 		{"exists", func() error {
 			if ok, err := s.Exists(ctx, k); err != nil || !ok {
 				return errors.New("session not found through the durable store")
 			}
 			return nil
-		}, []string{"exists"}},
-		{"touch", func() error { return s.Touch(ctx, k, time.Now().Add(2*time.Hour)) }, []string{"invalidate"}},
+		}, nil}, // pending: the durable store alone answers
+		{"touch", func() error { return s.Touch(ctx, k, clock.Now().Add(2*time.Hour)) }, []string{"touch"}},
 		{"delete", func() error { return s.Delete(ctx, k) }, []string{"delete"}},
 	}
 	for _, st := range steps {
+		clock.Advance(time.Minute)
 		if err := st.do(); err != nil {
 			t.Fatalf("%s with the cache down: %v", st.op, err)
 		}
@@ -170,6 +181,29 @@ func TestCacheOutageReported(t *testing.T) {
 	}
 	if ok, _ := durable.Exists(ctx, k); ok {
 		t.Fatal("Delete left the durable record")
+	}
+	if n := s.Pending(); n != 1 {
+		t.Fatalf("%d keys pending, want 1", n)
+	}
+	// Within the bypass nothing is even tried.
+	before := cache.count("")
+	if _, err := s.Load(ctx, k); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Load of the deleted session = %v", err)
+	}
+	if got := cache.count(""); got != before {
+		t.Fatalf("%d cache calls during the bypass", got-before)
+	}
+	// The cache is back: once the bypass is over, the pending copy goes.
+	cache.set(func(c *ctlCache) { c.down = false })
+	clock.Advance(time.Minute)
+	if err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Pending(); n != 0 {
+		t.Fatalf("%d keys pending after Sweep", n)
+	}
+	if got := rep.take(); len(got) != 0 {
+		t.Fatalf("reported %v with the cache back", got)
 	}
 }
 
@@ -203,30 +237,77 @@ func TestDurableOutageIsAnError(t *testing.T) {
 }
 
 func TestReadThroughFill(t *testing.T) {
-	cache, durable := memstore.New(memstore.Options{}), memstore.New(memstore.Options{})
-	s := newStore(t, cache, durable, nil)
+	clock := newFakeClock()
+	cache := memstore.New(memstore.Options{Clock: clock.Now})
+	durable := memstore.New(memstore.Options{Clock: clock.Now})
+	s := newStoreOpts(t, cache, durable, nil, cachedstore.Options{Clock: clock.Now})
 	ctx := t.Context()
 	k := newKey(t)
-	want := rec("from the database")
+	want := sessions.Record{Data: []byte("from the database"), Expiry: clock.Now().Add(time.Hour)}
 	if err := durable.Save(ctx, k, want, create); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := s.Load(ctx, k); err != nil || string(r.Data) != "from the database" {
-		t.Fatalf("Load = %q, %v", r.Data, err)
+	if r, err := s.Load(ctx, k); err != nil || string(r.Data) != "from the database" || !r.Expiry.Equal(want.Expiry) {
+		t.Fatalf("Load = %q expiring %v, %v", r.Data, r.Expiry, err)
 	}
 	got, err := cache.Load(ctx, k)
 	if err != nil {
 		t.Fatalf("the miss did not fill the cache: %v", err)
 	}
-	if string(got.Data) != string(want.Data) || !got.Expiry.Equal(want.Expiry) {
-		t.Fatalf("cache copy = %q expiring %v, want %q expiring %v", got.Data, got.Expiry, want.Data, want.Expiry)
+	if capped := clock.Now().Add(cachedstore.DefaultMaxCacheTTL); string(got.Data) != string(want.Data) || !got.Expiry.Equal(capped) {
+		t.Fatalf("cache copy = %q expiring %v, want %q expiring %v", got.Data, got.Expiry, want.Data, capped)
+	}
+	// A hit reports no expiry: the copy's is the cap, not the record's.
+	if r, err := s.Load(ctx, k); err != nil || string(r.Data) != "from the database" || !r.Expiry.IsZero() {
+		t.Fatalf("hit = %q expiring %v, %v; want a zero Expiry", r.Data, r.Expiry, err)
+	}
+}
+
+// TestCopyLifetime: a copy lives at most MaxCacheTTL and ends a lease
+// time (10s) before its record; a record closer to its end is not cached.
+func TestCopyLifetime(t *testing.T) {
+	tests := []struct {
+		name   string
+		maxTTL time.Duration
+		left   time.Duration // the record's remaining life
+		want   time.Duration // the copy's; 0 for no copy
+	}{
+		{"capped", 0, time.Hour, cachedstore.DefaultMaxCacheTTL},
+		{"record ends first", 0, 2 * time.Minute, 2*time.Minute - 10*time.Second},
+		{"record about to end", 0, 5 * time.Second, 0},
+		{"longer cap", 2 * time.Hour, time.Hour, time.Hour - 10*time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock()
+			cache := memstore.New(memstore.Options{Clock: clock.Now})
+			durable := memstore.New(memstore.Options{Clock: clock.Now})
+			s := newStoreOpts(t, cache, durable, nil, cachedstore.Options{Clock: clock.Now, MaxCacheTTL: tt.maxTTL})
+			ctx := t.Context()
+			k := newKey(t)
+			if err := s.Save(ctx, k, sessions.Record{Data: []byte("v"), Expiry: clock.Now().Add(tt.left)}, create); err != nil {
+				t.Fatal(err)
+			}
+			got, err := cache.Load(ctx, k)
+			switch {
+			case tt.want == 0 && !errors.Is(err, sessions.ErrNotFound):
+				t.Fatalf("cached %q expiring %v (%v); want no copy", got.Data, got.Expiry, err)
+			case tt.want != 0 && (err != nil || !got.Expiry.Equal(clock.Now().Add(tt.want))):
+				t.Fatalf("copy expires %v (%v), want %v", got.Expiry.Sub(clock.Now()), err, tt.want)
+			}
+		})
 	}
 }
 
 func TestWriteThrough(t *testing.T) {
-	cache, durable := memstore.New(memstore.Options{}), memstore.New(memstore.Options{})
-	s := newStore(t, cache, durable, nil)
+	clock := newFakeClock()
+	cache := memstore.New(memstore.Options{Clock: clock.Now})
+	durable := memstore.New(memstore.Options{Clock: clock.Now})
+	s := newStoreOpts(t, cache, durable, nil, cachedstore.Options{Clock: clock.Now})
 	ctx := t.Context()
+	live := func(data string) sessions.Record {
+		return sessions.Record{Data: []byte(data), Expiry: clock.Now().Add(time.Hour)}
+	}
 
 	tests := []struct {
 		name   string
@@ -243,23 +324,24 @@ func TestWriteThrough(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			k := newKey(t)
 			if tt.cond.Mode != sessions.CreateOnly {
-				if err := durable.Save(ctx, k, rec("v0"), create); err != nil {
+				if err := durable.Save(ctx, k, live("v0"), create); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if tt.cached != "" {
-				if err := cache.Save(ctx, k, rec(tt.cached), create); err != nil {
+				if err := cache.Save(ctx, k, live(tt.cached), create); err != nil {
 					t.Fatal(err)
 				}
 			}
-			want := rec("v1")
+			want := live("v1")
 			if err := s.Save(ctx, k, want, tt.cond); err != nil {
 				t.Fatal(err)
 			}
+			wantExpiry := map[string]time.Time{"cache": clock.Now().Add(cachedstore.DefaultMaxCacheTTL), "durable": want.Expiry}
 			for name, st := range map[string]sessions.Store{"cache": cache, "durable": durable} {
 				got, err := st.Load(ctx, k)
-				if err != nil || string(got.Data) != "v1" || !got.Expiry.Equal(want.Expiry) {
-					t.Errorf("%s holds %q expiring %v (%v), want %q expiring %v", name, got.Data, got.Expiry, err, "v1", want.Expiry)
+				if err != nil || string(got.Data) != "v1" || !got.Expiry.Equal(wantExpiry[name]) {
+					t.Errorf("%s holds %q expiring %v (%v), want %q expiring %v", name, got.Data, got.Expiry, err, "v1", wantExpiry[name])
 				}
 			}
 		})
@@ -322,47 +404,46 @@ func TestStaleCacheDeletedSession(t *testing.T) {
 	}
 }
 
-// flakyCache is a memstore whose Saves fail while failSave is set.
-type flakyCache struct {
-	*memstore.Store
-	mu       sync.Mutex
-	failSave bool
-}
-
-func (f *flakyCache) Save(ctx context.Context, k string, r sessions.Record, c sessions.Condition) error {
-	f.mu.Lock()
-	fail := f.failSave
-	f.mu.Unlock()
-	if fail {
-		return errOutage
-	}
-	return f.Store.Save(ctx, k, r, c)
-}
-
-func TestCacheWriteFailureDropsCopy(t *testing.T) {
+// TestCacheWriteFailureKeepsCopyOutOfUse: a save whose cache calls fail
+// leaves the older copy in the cache, but it is never served: the key is
+// pending until the cache answers, then the copy is replaced.
+func TestCacheWriteFailureKeepsCopyOutOfUse(t *testing.T) {
 	rep := &reports{}
-	cache := &flakyCache{Store: memstore.New(memstore.Options{})}
-	durable := memstore.New(memstore.Options{})
-	s := newStore(t, cache, durable, rep)
+	clock := newFakeClock()
+	cache := newCtlCache(memstore.Options{Clock: clock.Now})
+	durable := memstore.New(memstore.Options{Clock: clock.Now})
+	s := newStoreOpts(t, cache, durable, rep, cachedstore.Options{Clock: clock.Now})
 	ctx := t.Context()
 	k := newKey(t)
-	if err := s.Save(ctx, k, rec("v1"), create); err != nil {
+	live := func(data string) sessions.Record {
+		return sessions.Record{Data: []byte(data), Expiry: clock.Now().Add(time.Hour)}
+	}
+	if err := s.Save(ctx, k, live("v1"), create); err != nil {
 		t.Fatal(err)
 	}
-	cache.mu.Lock()
-	cache.failSave = true
-	cache.mu.Unlock()
-	if err := s.Save(ctx, k, rec("v2"), unchanged("v1")); err != nil {
+	cache.set(func(c *ctlCache) { c.failSaves = true })
+	if err := s.Save(ctx, k, live("v2"), unchanged("v1")); err != nil {
 		t.Fatalf("a cache write failure failed the save: %v", err)
 	}
-	if got := rep.take(); !slices.Equal(got, []string{"save"}) {
-		t.Fatalf("reported %v, want [save]", got)
+	if got := rep.take(); !slices.Equal(got, []string{"lease"}) {
+		t.Fatalf("reported %v, want [lease]", got)
 	}
-	if _, err := cache.Load(ctx, k); !errors.Is(err, sessions.ErrNotFound) {
-		t.Fatalf("the stale copy v1 is still cached: %v", err)
+	if r, err := cache.Store.Load(ctx, k); err != nil || string(r.Data) != "v1" {
+		t.Fatalf("cache holds %q (%v); the bypass should have left v1 there", r.Data, err)
 	}
 	if r, err := s.Load(ctx, k); err != nil || string(r.Data) != "v2" {
-		t.Fatalf("Load = %q, %v; want v2", r.Data, err)
+		t.Fatalf("Load = %q, %v; want v2 from the durable store", r.Data, err)
+	}
+	cache.set(func(c *ctlCache) { c.failSaves = false })
+	clock.Advance(time.Minute)
+	if r, err := s.Load(ctx, k); err != nil || string(r.Data) != "v2" {
+		t.Fatalf("Load after recovery = %q, %v; want v2", r.Data, err)
+	}
+	if r, err := cache.Store.Load(ctx, k); err != nil || string(r.Data) != "v2" {
+		t.Fatalf("cache holds %q (%v) after recovery, want v2", r.Data, err)
+	}
+	if n := s.Pending(); n != 0 {
+		t.Fatalf("%d keys still pending", n)
 	}
 }
 

@@ -14,26 +14,14 @@ const touchAttempts = 3
 
 // Touch implements sessions.Toucher. The durable store's Touch is used
 // when it has one; otherwise the record is rewritten with the new expiry
-// under an update-if-unchanged condition. The cache copy is then touched
-// too, or dropped when the cache cannot touch.
+// under an update-if-unchanged condition. The cache entry is then
+// deleted, as after any write: the next Load copies the record again.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := s.touchDurable(ctx, key, expiry); err != nil {
-		if errors.Is(err, sessions.ErrNotFound) {
-			s.invalidate(ctx, key)
-		}
-		return err
-	}
-	t, ok := s.cache.(sessions.Toucher)
-	if !ok {
-		s.invalidate(ctx, key)
-		return nil
-	}
-	err := t.Touch(ctx, key, expiry)
-	if err != nil && !errors.Is(err, sessions.ErrNotFound) {
-		s.report(ctx, "touch", err)
-		s.invalidate(ctx, key)
-	}
-	return nil
+	defer s.sweepSome(ctx)
+	t := s.pend.ticket()
+	err := s.touchDurable(ctx, key, expiry)
+	s.invalidate(ctx, "touch", key, t)
+	return err
 }
 
 func (s *Store) touchDurable(ctx context.Context, key string, expiry time.Time) error {
@@ -59,7 +47,7 @@ func (s *Store) touchDurable(ctx context.Context, key string, expiry time.Time) 
 // DeleteExpired implements sessions.ExpiredDeleter: it purges the durable
 // store and the cache when they have DeleteExpired, and returns the count
 // of the durable store (0 for one with native TTLs). A cache failure is
-// only reported.
+// only reported; the cache is skipped while it is bypassed.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	var n int64
 	if d, ok := s.durable.(sessions.ExpiredDeleter); ok {
@@ -69,9 +57,11 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 		}
 	}
 	if d, ok := s.cache.(sessions.ExpiredDeleter); ok {
-		if _, err := d.DeleteExpired(ctx); err != nil {
-			s.report(ctx, "delete-expired", err)
-		}
+		// Best effort: expired entries are never served anyway.
+		_ = s.call(ctx, "delete-expired", func(ctx context.Context) error {
+			_, err := d.DeleteExpired(ctx)
+			return err
+		})
 	}
 	return n, nil
 }

@@ -142,6 +142,12 @@ func (r *reports) add(op string, err error) {
 	r.errs = append(r.errs, err)
 }
 
+func (r *reports) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.ops)
+}
+
 func (r *reports) take() ([]string, []error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
