@@ -69,7 +69,7 @@ func (s *Session) commit(h http.Header, status int) error {
 	}
 	if s.isEmptyLocked() {
 		if s.hadCookie {
-			s.addHeader(h, "Set-Cookie", m.deletionCookie())
+			s.sendDeletion(h)
 			s.addVary(h)
 		} else if s.accessed {
 			s.addVary(h)
@@ -79,9 +79,18 @@ func (s *Session) commit(h http.Header, status int) error {
 	if s.accessed {
 		s.addVary(h)
 	}
+	if status < 500 && s.renewDue() {
+		if err := s.renew(m.cfg.Clock()); err != nil {
+			return err
+		}
+	}
 	write := s.modified || (m.cfg.SaveEveryRequest && !s.savedEarly)
-	if !write && !s.savedEarly {
-		return nil
+	if !write && !s.savedEarly && !s.rekeyed {
+		// A read-only request: only the idle timeout may need a write.
+		if status >= 500 || !s.refresh() {
+			return nil
+		}
+		write = true
 	}
 	// Django 4.2+: a failed response saves nothing.
 	if status >= 500 {
@@ -95,7 +104,7 @@ func (s *Session) commit(h http.Header, status int) error {
 			return err
 		}
 	}
-	s.addHeader(h, "Set-Cookie", m.sessionCookie(s.key, exp, now))
+	s.sendKey(h, exp, now)
 	return nil
 }
 
@@ -117,6 +126,9 @@ func (s *Session) addHeader(h http.Header, name, value string) {
 
 // addVary adds Cookie to the Vary header unless it, or "*", is there.
 func (s *Session) addVary(h http.Header) {
+	if s.m.cfg.Header.enabled() {
+		s.addVaryHeader(h)
+	}
 	for _, line := range h["Vary"] {
 		for part := range strings.SplitSeq(line, ",") {
 			part = strings.TrimSpace(part)

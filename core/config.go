@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -52,13 +53,23 @@ type Config struct {
 	// New data is always written in the current format. Default: false.
 	AcceptLegacyFormats bool
 
+	// Django describes the Django project sharing these sessions: its
+	// version, USE_TZ and TIME_ZONE. It decides how absolute expiries are
+	// written and read, and which login hashes djangoauth accepts. A store
+	// that keeps Django's expire_date (gormstore) must be given the same
+	// time zone settings; New refuses one that disagrees. Default: modern
+	// Django with USE_TZ = True in UTC.
+	Django Django
+
 	// Codec encodes the session dict. Default: JSONCodec, Django's format.
 	Codec Codec
 	// MaxRecordSize bounds a server-side record, in stored bytes. A larger
 	// record is never verified or decoded: the request gets a fresh, empty
 	// session. A save that would write a larger one fails with
 	// ErrRecordTooLarge. Default: DefaultMaxRecordSize (1 MiB); negative
-	// means no limit.
+	// means no limit. The server-side stores have the same option, checked
+	// before a record crosses the network; New refuses a value above the
+	// store's.
 	MaxRecordSize int
 
 	// Cookie holds the session cookie's attributes and the session age.
@@ -82,8 +93,48 @@ type Config struct {
 	// Default: slog.Default().
 	Logger *slog.Logger
 
+	// OnEvent receives every lifecycle event (created, loaded, saved,
+	// cycled, flushed, expired, conflict merged, store error, rejected),
+	// for audit logs and metrics; see Event. It is called synchronously,
+	// inside the request, with the request's context: keep it fast, and
+	// do not use the session from it (the session is locked; FromContext
+	// on that context panics). Default: nil, no events, at no cost.
+	OnEvent func(ctx context.Context, e Event)
+
+	// IdleTimeout ends a session after this long without a request that
+	// uses it; AbsoluteTimeout ends it this long after it was created or
+	// its key last cycled (login), whatever the activity. Both are
+	// enforced on load, beside Django's expiry (which they never extend),
+	// and a session can set its own with SetTimeouts (remember-me). A
+	// read-only request extends the idle deadline at most once per
+	// quarter of it, with a Touch where the store has one. Django does
+	// not enforce them. Default: 0, off.
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// RenewInterval gives a server-side session a new key once its key is
+	// this old, on the next request that uses it; the data stays. For
+	// RenewGrace the old key still leads to the session (requests already
+	// in flight with it get the new cookie), then it ends. A client store
+	// re-signs its cookie on every write instead. Default: 0, off.
+	RenewInterval time.Duration
+	RenewGrace    time.Duration
+
 	// Clock returns the current time. Default: time.Now.
 	Clock func() time.Time
+
+	// HashKeys stores only HMAC-SHA-256(subkey of Secret, key) in the
+	// Store, never the key the cookie or header carries, so that a leaked
+	// dump of the store logs nobody in. Needs a Secret and a server-side
+	// Store; New refuses a store whose keys Django shares (gormstore on
+	// django_session, redisstore's Django cache formats), since Django
+	// looks records up by the raw key. Rotating Secret with HashKeys on
+	// logs every user out: the hash is keyed by Secret alone, not by
+	// SecretFallbacks. Default: false.
+	HashKeys bool
+
+	// Header lets API and mobile clients carry the session in a request
+	// header instead of the cookie; see HeaderConfig. Default: off.
+	Header HeaderConfig
 }
 
 // CookieConfig mirrors the http.Cookie fields a session cookie uses.
@@ -118,6 +169,9 @@ func (c *Config) setDefaults() error {
 	if c.Secret == "" && !inProcess(c.Store) {
 		return fmt.Errorf("%w: Secret is required to sign session data", ErrInvalidConfig)
 	}
+	if err := c.Django.check(c.Store); err != nil {
+		return err
+	}
 	if c.Salt == "" {
 		c.Salt = signing.SessionSalt
 		if c.ClientStore != nil {
@@ -127,8 +181,14 @@ func (c *Config) setDefaults() error {
 	if c.Codec == nil {
 		c.Codec = JSONCodec{}
 	}
+	if err := c.checkTimeouts(); err != nil {
+		return err
+	}
 	if c.MaxRecordSize == 0 {
 		c.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if err := checkStoreLimit(c.Store, c.MaxRecordSize); err != nil {
+		return err
 	}
 	if c.Cookie.Name == "" {
 		c.Cookie.Name = DefaultCookieName
@@ -168,7 +228,7 @@ func (c *Config) setDefaults() error {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
-	return nil
+	return c.Header.check()
 }
 
 func inProcess(s Store) bool {
@@ -208,6 +268,22 @@ func (c *CookieConfig) checkPrefix() error {
 		if !c.Secure {
 			return fmt.Errorf("%w: a %q cookie needs Secure", ErrInvalidConfig, "__Secure-")
 		}
+	}
+	return nil
+}
+
+// checkStoreLimit refuses a store whose own record limit (the server-side
+// stores check it before the bytes cross the network) is below core's:
+// saves between the two would fail in the store. A store with a larger or
+// no limit is fine: core's check still applies.
+func checkStoreLimit(s Store, limit int) error {
+	ls, ok := s.(interface{ MaxRecordSize() int })
+	if !ok {
+		return nil
+	}
+	theirs := ls.MaxRecordSize()
+	if theirs > 0 && (limit < 0 || limit > theirs) {
+		return fmt.Errorf("%w: Config.MaxRecordSize %d is above the store's limit of %d bytes: set the store's MaxRecordSize option too", ErrInvalidConfig, limit, theirs)
 	}
 	return nil
 }

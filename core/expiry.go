@@ -19,12 +19,15 @@ func (s *Session) SetMaxAge(d time.Duration) {
 }
 
 // SetExpiresAt makes the session expire at t, whatever happens meanwhile.
-// It is stored as an ISO-8601 string with offset, as newer Django does
-// (Django 3.2 cannot store absolute expiries with its JSON serializer, and
-// its get_expiry_age raises TypeError on this form: when sharing sessions
-// with Django 3.x, use SetMaxAge).
+// It is stored as an ISO-8601 string, in the form Config.Django reads: in
+// UTC with an offset (USE_TZ = True), or as naive wall-clock time in
+// Django's TIME_ZONE (NaiveTime, USE_TZ = False), as Django 4.0 and later
+// store set_expiry(datetime). Django 3.x reads neither: its get_expiry_age
+// returns the string as it is, and its middleware raises TypeError on a
+// request that saves the session. When sharing sessions with Django 3.x,
+// use SetMaxAge.
 func (s *Session) SetExpiresAt(t time.Time) {
-	s.Set(ExpiryKey, formatISO(t))
+	s.Set(ExpiryKey, s.m.cfg.Django.formatExpiry(t))
 }
 
 // SetExpireAtBrowserClose gives the session a browser-session cookie (no
@@ -77,50 +80,90 @@ type expiry struct {
 
 // expiry interprets a _session_expiry value at modification time now:
 // absent or 0 means the configured age; a number is seconds from now; a
-// string is an absolute ISO-8601 time.
+// string is an absolute ISO-8601 time. Relative expiries and ages follow
+// Config.Django: with NaiveTime they are reckoned on TIME_ZONE's wall
+// clock, as Django adds and subtracts naive datetimes.
 func (m *Manager) expiry(v any, now time.Time) expiry {
+	dj := m.cfg.Django
 	def := m.cfg.Cookie.MaxAge
 	switch x := v.(type) {
 	case nil:
 	case string:
-		t, ok := parseISO(x)
+		t, naive, ok := parseISO(x)
 		if !ok {
 			break
 		}
-		// Django: delta.days*86400 + delta.seconds, which floors.
-		secs := math.Floor(t.Sub(now).Seconds())
-		return expiry{age: time.Duration(secs) * time.Second, at: t}
+		if !naive {
+			return expiry{age: floorSeconds(t.Sub(now)), at: t}
+		}
+		at := fromWall(t, dj.zone())
+		if dj.NaiveTime {
+			return expiry{age: floorSeconds(t.Sub(wallClock(now, dj.zone()))), at: at}
+		}
+		return expiry{age: floorSeconds(at.Sub(now)), at: at}
 	default:
 		f, ok := asFloat64(v)
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
 			break
 		}
 		if f == 0 {
-			return expiry{age: def, at: now.Add(def), browserClose: true}
+			return expiry{age: def, at: dj.after(now, def), browserClose: true}
 		}
 		d := time.Duration(f * float64(time.Second))
-		return expiry{age: d.Truncate(time.Second), at: now.Add(d)}
+		return expiry{age: d.Truncate(time.Second), at: dj.after(now, d)}
 	}
-	return expiry{age: def, at: now.Add(def), browserClose: m.cfg.ExpireAtBrowserClose}
+	return expiry{age: def, at: dj.after(now, def), browserClose: m.cfg.ExpireAtBrowserClose}
 }
 
-// formatISO writes t like Python's datetime.isoformat() for an aware UTC
-// datetime, which is what newer Django stores.
-func formatISO(t time.Time) string {
-	t = t.UTC()
-	if t.Nanosecond()/1000 == 0 {
-		return t.Format("2006-01-02T15:04:05+00:00")
-	}
-	return t.Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000+00:00")
+// floorSeconds floors d to whole seconds, as Django's
+// delta.days*86400 + delta.seconds does.
+func floorSeconds(d time.Duration) time.Duration {
+	return time.Duration(math.Floor(d.Seconds())) * time.Second
 }
 
-// parseISO reads an absolute _session_expiry: an ISO 8601 date and time
-// (parseISOTime), with or without fraction and offset; a naive time is
-// taken as UTC. A date alone names no instant and is no expiry.
-func parseISO(s string) (time.Time, bool) {
+// formatExpiry writes t as Python's datetime.isoformat() writes the
+// datetime Django keeps for it: aware UTC, or with NaiveTime naive
+// wall-clock time in TimeZone. Microseconds appear only when not zero.
+func (d Django) formatExpiry(t time.Time) string {
+	if d.NaiveTime {
+		t = t.In(d.zone())
+	} else {
+		t = t.UTC()
+	}
+	layout := "2006-01-02T15:04:05"
+	if t.Nanosecond()/1000 != 0 {
+		layout = "2006-01-02T15:04:05.000000"
+		t = t.Truncate(time.Microsecond)
+	}
+	if !d.NaiveTime {
+		layout += "+00:00"
+	}
+	return t.Format(layout)
+}
+
+// parseISO reads an absolute _session_expiry, as Python's
+// datetime.fromisoformat does: an ISO 8601 date and time (parseISOTime),
+// with or without fraction and offset, or a date alone (midnight). naive
+// reports a value without offset; t then holds its clock reading in UTC.
+func parseISO(s string) (t time.Time, naive, ok bool) {
 	s = strings.TrimSpace(s)
-	if len(s) == len(time.DateOnly) {
-		return time.Time{}, false
+	t, ok = parseISOTime(s)
+	return t, ok && isNaive(s), ok
+}
+
+// isNaive reports whether the ISO 8601 time s (which parsed) has no
+// offset: nothing follows its seconds and their fraction.
+func isNaive(s string) bool {
+	const secs = len("2006-01-02T15:04:05")
+	if len(s) <= secs {
+		return true // a date alone, or a time without a zone
 	}
-	return parseISOTime(s)
+	i := secs
+	if s[i] == '.' || s[i] == ',' {
+		i++
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+	}
+	return i == len(s)
 }

@@ -93,3 +93,77 @@ func TestSessionExpiresWithTheClock(t *testing.T) {
 		t.Fatal("still loads at its expiry instant")
 	}
 }
+
+// With Config.Django's NaiveTime (Django's USE_TZ = False), absolute
+// expiries are naive wall-clock times in TIME_ZONE both ways, east and
+// west of UTC; the USE_TZ = True form stays UTC with an offset.
+func TestExpiryDjangoTimeZone(t *testing.T) {
+	paris, newYork := mustZone(t, "Europe/Paris"), mustZone(t, "America/New_York")
+	in3h := t0.Add(3 * time.Hour)
+	tests := []struct {
+		name    string
+		dj      sessions.Django
+		set     func(s *sessions.Session)
+		stored  any // nil: not checked
+		wantAge time.Duration
+		wantAt  time.Time
+	}{
+		{"Paris: SetExpiresAt writes Paris wall time", sessions.Django{NaiveTime: true, TimeZone: paris},
+			func(s *sessions.Session) { s.SetExpiresAt(in3h) }, "2023-11-15T02:13:20", 3 * time.Hour, in3h},
+		{"New York: SetExpiresAt writes New York wall time", sessions.Django{NaiveTime: true, TimeZone: newYork},
+			func(s *sessions.Session) { s.SetExpiresAt(in3h.Add(1500 * time.Microsecond)) }, "2023-11-14T20:13:20.001500", 3 * time.Hour, in3h.Add(1500 * time.Microsecond)},
+		{"Paris: Django's naive expiry read in Paris", sessions.Django{NaiveTime: true, TimeZone: paris},
+			func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-15T02:13:20") }, nil, 3 * time.Hour, in3h},
+		{"New York: Django's naive expiry read in New York", sessions.Django{NaiveTime: true, TimeZone: newYork},
+			func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-14T20:13:20") }, nil, 3 * time.Hour, in3h},
+		{"New York: an offset is still an instant", sessions.Django{NaiveTime: true, TimeZone: newYork},
+			func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-15T01:13:20+00:00") }, nil, 3 * time.Hour, in3h},
+		{"New York: seconds", sessions.Django{NaiveTime: true, TimeZone: newYork},
+			func(s *sessions.Session) { s.SetMaxAge(3 * time.Hour) }, int64(10800), 3 * time.Hour, in3h},
+		{"USE_TZ=True: UTC with an offset whatever TIME_ZONE", sessions.Django{TimeZone: paris},
+			func(s *sessions.Session) { s.SetExpiresAt(in3h.In(paris)) }, "2023-11-15T01:13:20+00:00", 3 * time.Hour, in3h},
+		{"USE_TZ=True: a naive expiry is read in TIME_ZONE", sessions.Django{TimeZone: paris},
+			func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-15T02:13:20") }, nil, 3 * time.Hour, in3h},
+		{"a date alone is midnight", sessions.Django{NaiveTime: true, TimeZone: paris},
+			func(s *sessions.Session) { s.Set(sessions.ExpiryKey, "2023-11-15") }, nil, 46*time.Minute + 40*time.Second, t0.Add(46*time.Minute + 40*time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *sessions.Config) { c.Django = tt.dj })
+			s := f.m.Open(t.Context(), "")
+			tt.set(s)
+			if v, _ := s.Get(sessions.ExpiryKey); tt.stored != nil && v != tt.stored {
+				t.Errorf("stored %#v, want %#v", v, tt.stored)
+			}
+			if got := s.ExpiryAge(); got != tt.wantAge {
+				t.Errorf("ExpiryAge = %v, want %v", got, tt.wantAge)
+			}
+			if got := s.ExpiryTime(); !got.Equal(tt.wantAt) {
+				t.Errorf("ExpiryTime = %v, want %v", got.UTC(), tt.wantAt)
+			}
+		})
+	}
+}
+
+// The west-of-UTC case: Django (USE_TZ = False, New York) set a
+// session to expire in 3 hours; Go's next save must keep it 3 hours, not
+// write it as already expired.
+func TestNaiveExpirySurvivesGoSave(t *testing.T) {
+	f := newFixture(t, func(c *sessions.Config) {
+		c.Django = sessions.Django{NaiveTime: true, TimeZone: mustZone(t, "America/New_York")}
+	})
+	key := f.seed(t, map[string]any{"user": "alice", sessions.ExpiryKey: "2023-11-14T20:13:20"})
+	s := f.m.Open(t.Context(), key)
+	s.Set("seen", true)
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(3*time.Hour - time.Second)
+	if !f.m.Open(t.Context(), key).Has("user") {
+		t.Fatal("logged out before the 3 hours Django set")
+	}
+	f.clock.Add(time.Second)
+	if f.m.Open(t.Context(), key).Has("user") {
+		t.Fatal("still logged in after the 3 hours Django set")
+	}
+}

@@ -79,13 +79,15 @@ func flashEqual(t *testing.T, what string, got, want []sessions.Flash) {
 
 // ---------------------------------------------------------------- vectors --
 
-// flashVectorFile is one testdata/django/messages-<version>.json: the
-// "messages" section of shared/django's vectors for one Django version.
+// flashVectorFile is what these tests read of one Django version's
+// vectors (testdata/django/vectors*.json): the "messages" section.
 type flashVectorFile struct {
 	DjangoVersion string `json:"django_version"`
 	FixedTime     int64  `json:"fixed_time"`
-	SecretKey     string `json:"secret_key"`
-	Messages      struct {
+	Settings      struct {
+		SecretKey string `json:"SECRET_KEY"`
+	} `json:"settings"`
+	Messages struct {
 		SessionKey string            `json:"session_key"`
 		Cases      []flashVectorCase `json:"cases"`
 		Consumed   struct {
@@ -147,7 +149,7 @@ func (c flashVectorCase) goWritable() bool {
 
 func flashLoadVectors(t testing.TB) []flashVectorFile {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", "django", "messages-*.json"))
+	paths, err := filepath.Glob(filepath.Join("testdata", "django", "vectors*.json"))
 	if err != nil || len(paths) != 4 {
 		t.Fatalf("want the vectors of 4 Django versions, found %v (%v)", paths, err)
 	}
@@ -228,7 +230,7 @@ func TestFlashVectorsDecode(t *testing.T) {
 // cookies Django did not compress are exactly what Go's signer makes.
 func TestFlashVectorsSignedCookie(t *testing.T) {
 	for _, file := range flashLoadVectors(t) {
-		sg, err := signing.New(signing.Options{Secret: file.SecretKey, Salt: signing.CookieSalt})
+		sg, err := signing.New(signing.Options{Secret: file.Settings.SecretKey, Salt: signing.CookieSalt})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,13 +20,16 @@ type Manager struct {
 	// signer signs server-side records or cookie values; nil without a
 	// Secret (allowed only for an InProcess store).
 	signer *signing.Signer
-	// local: the store is InProcess, its records are kept unsigned.
+	// local: the store is InProcess or an UnsignedStore, its records are
+	// kept unsigned.
 	local bool
 
 	// bufs recycles encode buffers: a session is encoded on every save.
 	bufs sync.Pool
 	// saving serialises this process's saves of one session key.
 	saving keyLocks
+	// ids hashes keys into the session IDs of events.
+	ids *sessionIDs
 }
 
 // New validates cfg and returns a Manager.
@@ -35,7 +38,7 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	m := &Manager{cfg: cfg, store: cfg.Store, client: cfg.ClientStore, codec: cfg.Codec, local: inProcess(cfg.Store)}
+	m := &Manager{cfg: cfg, store: cfg.Store, client: cfg.ClientStore, codec: cfg.Codec, local: inProcess(cfg.Store), ids: newSessionIDs(cfg.Secret)}
 	if cfg.Secret != "" {
 		sg, err := signing.New(signing.Options{
 			Secret:          cfg.Secret,
@@ -47,6 +50,16 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		m.signer = sg
+	}
+	if cfg.HashKeys {
+		hs, err := hashKeys(cfg.Store, cfg.Secret)
+		if err != nil {
+			return nil, err
+		}
+		m.store = hs
+	}
+	if u, ok := cfg.Store.(UnsignedStore); ok {
+		m.store, m.local = u.BindUnsigned(m.signer), true
 	}
 	return m, nil
 }

@@ -28,8 +28,9 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 // a per-request struct, and returns a copy of r whose context carries it.
 // Nothing is loaded.
 func (s *Session) begin(m *Manager, r *http.Request) *http.Request {
-	value, had := cookieValue(r.Header, m.cfg.Cookie.Name)
+	value, had, header := m.transportValue(r.Header)
 	s.init(m, r.Context(), value, had)
+	s.viaHeader = header
 	s.managed = true
 	s.carrier = sessionCtx{Context: r.Context(), s: s}
 	s.ctx = &s.carrier

@@ -54,6 +54,7 @@ func (s *Session) saveLocked(now time.Time, exp expiry) (expiry, error) {
 	if s.err != nil {
 		return exp, s.err
 	}
+	s.stamp(now)
 	if s.m.client != nil {
 		return exp, s.saveClient(now)
 	}
@@ -61,7 +62,7 @@ func (s *Session) saveLocked(now time.Time, exp expiry) (expiry, error) {
 	if err != nil {
 		return exp, err
 	}
-	rec := Record{Data: data, Expiry: exp.at}
+	rec := Record{Data: data, Expiry: s.m.deadline(s.values, exp.at, now)}
 	if s.key == "" || !s.fromStore {
 		return exp, s.create(rec)
 	}
@@ -79,12 +80,24 @@ func (s *Session) saveClient(now time.Time) error {
 	}
 	token, err := m.client.Encode(m.signer, raw, now)
 	if err != nil {
-		return fmt.Errorf("sessions: %w", err)
+		err = fmt.Errorf("sessions: %w", err)
+		s.emit(Event{Kind: EventStoreError, Op: "encode", Err: err}, s.key, "")
+		return err
 	}
 	// The one size check: a cookie browsers would drop is refused here.
 	if n := len(m.cfg.Cookie.Name) + 1 + len(token); n > MaxCookieSize {
 		return fmt.Errorf("%w: %d bytes for name and value (limit %d)", ErrCookieTooLarge, n, MaxCookieSize)
 	}
+	// staleKey holds, for a client store, the cookie value CycleKey left.
+	switch prev := s.key; {
+	case s.staleKey != "":
+		s.emit(Event{Kind: EventCycled}, token, s.staleKey)
+	case prev == "":
+		s.emit(Event{Kind: EventCreated}, token, "")
+	default:
+		s.emit(Event{Kind: EventSaved}, token, prev)
+	}
+	s.staleKey = ""
 	s.key = token
 	return nil
 }
@@ -103,22 +116,32 @@ func (s *Session) create(rec Record) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("sessions: %w", err)
+			err = fmt.Errorf("sessions: %w", err)
+			s.emit(Event{Kind: EventStoreError, Op: "save", Err: err}, s.key, "")
+			return err
 		}
 		s.key = key
 		s.fromStore = true
 		s.loadedData = rec.Data
+		s.loadedExpiry = unixSeconds(rec.Expiry)
 		s.cleared = false
 		s.resetChanged()
 		if old := s.staleKey; old != "" {
+			s.emit(Event{Kind: EventCycled}, key, old)
 			s.staleKey = ""
 			if err := store.Delete(s.ctx, old); err != nil {
-				return fmt.Errorf("sessions: delete cycled key: %w", err)
+				err = fmt.Errorf("sessions: delete cycled key: %w", err)
+				s.emit(Event{Kind: EventStoreError, Op: "delete", Err: err}, old, "")
+				return err
 			}
+		} else {
+			s.emit(Event{Kind: EventCreated}, key, "")
 		}
 		return nil
 	}
-	return fmt.Errorf("%w after %d attempts", ErrKeyExists, createAttempts)
+	err := fmt.Errorf("%w after %d attempts", ErrKeyExists, createAttempts)
+	s.emit(Event{Kind: EventStoreError, Op: "save", Err: err}, s.key, "")
+	return err
 }
 
 // update writes rec over the record this request loaded. If another
@@ -147,32 +170,43 @@ func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) 
 		switch {
 		case err == nil:
 			s.loadedData = rec.Data
+			s.loadedExpiry = unixSeconds(rec.Expiry)
 			// What is stored now is ours: a later save merges from here.
 			s.cleared = false
 			s.resetChanged()
+			if attempt > 0 {
+				s.emit(Event{Kind: EventConflictMerged, Merges: attempt}, s.key, "")
+			}
+			s.emit(Event{Kind: EventSaved}, s.key, "")
 			return exp, nil
 		case errors.Is(err, ErrNotFound):
 			return exp, ErrSessionDeleted
 		case !errors.Is(err, ErrConflict):
-			return exp, fmt.Errorf("sessions: %w", err)
+			err = fmt.Errorf("sessions: %w", err)
+			s.emit(Event{Kind: EventStoreError, Op: "save", Err: err}, s.key, "")
+			return exp, err
 		}
 		current, err := store.Load(s.ctx, s.key)
 		if errors.Is(err, ErrNotFound) {
 			return exp, ErrSessionDeleted
 		}
 		if err != nil {
-			return exp, fmt.Errorf("sessions: reload after conflict: %w", err)
+			err = fmt.Errorf("sessions: reload after conflict: %w", err)
+			s.emit(Event{Kind: EventStoreError, Op: "load", Err: err}, s.key, "")
+			return exp, err
 		}
 		s.values = s.mergeInto(current.Data, now)
+		s.stamp(now)
 		data, err := s.m.encodeRecord(s.values, now, len(current.Data))
 		if err != nil {
 			return exp, err
 		}
 		// The merged data may carry another request's expiry.
 		exp = s.m.expiry(s.values[ExpiryKey], now)
-		rec = Record{Data: data, Expiry: exp.at}
+		rec = Record{Data: data, Expiry: s.m.deadline(s.values, exp.at, now)}
 		loaded = current.Data
 	}
+	s.emit(Event{Kind: EventStoreError, Op: "save", Merges: mergeAttempts, Err: ErrTooManyConflicts}, s.key, "")
 	return exp, ErrTooManyConflicts
 }
 

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,11 +35,19 @@ type Session struct {
 	// a client-side one. "" means no session yet.
 	key       string
 	hadCookie bool
+	viaHeader bool // the key came in Config.Header's header, not the cookie
 
 	values   map[string]any
 	loaded   bool
 	accessed bool
 	modified bool
+	// rekeyed: the key was renewed, or a forwarding record followed, so
+	// the commit sends the cookie even when it writes nothing.
+	rekeyed bool
+	// loadedExpiry is the record expiry the store reported, in Unix
+	// seconds (0 if it does not), for the idle timeout's Touch; 32 bits
+	// fit beside the flags, where a time.Time would grow every Session.
+	loadedExpiry uint32
 
 	// What was loaded, for update-if-unchanged saves and merges.
 	loadedData []byte
@@ -56,7 +65,8 @@ type Session struct {
 	updates map[string][]func(old any, ok bool) any
 
 	// staleKey is a record to delete once the session is saved under a new
-	// key (CycleKey).
+	// key (CycleKey); with a client store, the cookie value CycleKey left,
+	// for the EventCycled of the next save.
 	staleKey string
 
 	err error // load failure, reported at commit
@@ -280,9 +290,14 @@ func (s *Session) Flush() error {
 				continue
 			}
 			if derr := s.m.store.Delete(s.ctx, k); derr != nil {
-				err = errors.Join(err, fmt.Errorf("sessions: flush: %w", derr))
+				derr = fmt.Errorf("sessions: flush: %w", derr)
+				s.emit(Event{Kind: EventStoreError, Op: "delete", Err: derr}, k, "")
+				err = errors.Join(err, derr)
 			}
 		}
+	}
+	if ended := cmp.Or(old, s.staleKey); ended != "" {
+		s.emit(Event{Kind: EventFlushed}, ended, "")
 	}
 	s.staleKey = ""
 	return err
@@ -302,7 +317,7 @@ func (s *Session) CycleKey() error {
 	if s.err != nil {
 		return s.err
 	}
-	if s.m.store != nil && s.fromStore && s.staleKey == "" {
+	if s.staleKey == "" && (s.m.store != nil && s.fromStore || s.m.client != nil) {
 		s.staleKey = s.key
 	}
 	s.key = ""
@@ -312,6 +327,10 @@ func (s *Session) CycleKey() error {
 	s.modified = true
 	// Everything is ours now: the new record starts from this data.
 	s.cleared = true
+	// A login restarts the absolute lifetime (OWASP: counted from login)
+	// and the renewal interval.
+	delete(s.values, CreatedKey)
+	delete(s.values, KeyedKey)
 	return nil
 }
 

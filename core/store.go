@@ -86,6 +86,23 @@ type InProcess interface {
 	InProcess() bool
 }
 
+// UnsignedStore is implemented by stores that keep the codec's bytes
+// unsigned because the format they share with another program demands it:
+// Django's cache session backend stores the pickled dict as is
+// (stores/redis's DjangoCache). Core then neither signs nor verifies
+// their records, so anyone who can write to the store can forge any
+// session: use one only where the store is as trusted as the process, as
+// Django's cache backend requires too.
+//
+// New calls BindUnsigned once with the Manager's signer (nil without a
+// Secret) and uses the Store it returns in place of Config.Store; a store
+// that signs part of what it keeps itself (Django's cached_db rows) takes
+// the signer from there, so a secret is still configured once.
+type UnsignedStore interface {
+	Store
+	BindUnsigned(sg *signing.Signer) Store
+}
+
 // ExpiredDeleter is implemented by stores that must purge expired records
 // themselves (SQL). Stores with native TTLs need not implement it.
 type ExpiredDeleter interface {
@@ -93,8 +110,10 @@ type ExpiredDeleter interface {
 }
 
 // Toucher is implemented by stores that can extend a record's expiry
-// without rewriting its data. Core does not call it; it is for
-// applications that extend sessions outside a request.
+// without rewriting its data. Core calls it for Config.IdleTimeout on
+// read-only requests, when Load reports the record's Expiry; a Touch must
+// leave the data (an update-if-unchanged against it still holds) and never
+// bring back a deleted or expired record (ErrNotFound).
 type Toucher interface {
 	Touch(ctx context.Context, key string, expiry time.Time) error
 }

@@ -32,7 +32,7 @@
 
 set -euo pipefail
 
-PACKAGES=(redis-server redis-tools postgresql-15 mariadb-server mariadb-client python3-django python3-psycopg2 chromium wrk)
+PACKAGES=(redis-server redis-tools postgresql-15 mariadb-server mariadb-client python3-django python3-django-redis python3-psycopg2 chromium wrk)
 PG_VERSION=15
 MARKER=.sessionkit-state
 # Ports come from [PORT_LO, PORT_HI); Redis Cluster also needs port+10000 for

@@ -31,6 +31,8 @@ func Run(t *testing.T, newServer NewServerFunc) {
 		{"Silent", testSilent},
 		{"Streaming", testStreaming},
 		{"Concurrent", testConcurrent},
+		{"Timeouts", testTimeouts},
+		{"Header", testHeader},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newServer) })

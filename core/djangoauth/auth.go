@@ -50,24 +50,40 @@ func User(s *sessions.Session) (id, backend string, ok bool) {
 
 // VerifyHash reports whether the session's _auth_user_hash matches
 // passwordHash (the user's stored password hash, e.g.
-// "pbkdf2_sha256$260000$...") under any of secrets: pass SECRET_KEY first,
-// then SECRET_KEY_FALLBACKS. Like Django 3.1/3.2 it accepts the SHA-256
-// hash and the legacy SHA-1 one (written by Django before 3.1 and by
-// 3.1/3.2 with DEFAULT_HASHING_ALGORITHM = "sha1"); both are keyed by the
-// secret, so neither can be forged without it. Comparisons are constant
-// time. With no secrets, or no hash in the session, it returns false.
+// "pbkdf2_sha256$260000$...") under secrets: pass SECRET_KEY first, then
+// SECRET_KEY_FALLBACKS. It accepts what get_user accepts in the Django
+// version of the session's Manager (Config.Django.Version):
+//
+//   - 4.1 and later (the default): the SHA-256 hash under any of secrets
+//     (get_user does so from 4.1.8 on);
+//   - 4.0: the SHA-256 hash under the first secret;
+//   - 3.x: the SHA-256 hash, or the legacy SHA-1 one (written before 3.1,
+//     and by 3.1/3.2 with DEFAULT_HASHING_ALGORITHM = "sha1"), under the
+//     first secret only: 3.x has no SECRET_KEY_FALLBACKS.
+//
+// Every hash is keyed by the secret, so none can be forged without it.
+// Comparisons are constant time. With no secrets, or no hash in the
+// session, it returns false. It changes nothing: where Django's get_user
+// rejects a hash it flushes the session (call s.Flush), and where 4.1+
+// accepts one through a fallback it cycles the key and rewrites the hash
+// with SECRET_KEY (AuthHash).
 func VerifyHash(s *sessions.Session, passwordHash string, secrets ...string) bool {
 	got, _ := sessions.Get[string](s, HashKey)
-	if got == "" {
+	if got == "" || len(secrets) == 0 {
 		return false
 	}
+	v := s.Django().Version
+	if !v.AtLeast(4, 1) {
+		secrets = secrets[:1]
+	}
+	legacy := !v.AtLeast(4, 0)
 	ok := false
 	for _, secret := range secrets {
 		// No early return: the time taken does not tell which secret matched.
 		if hmac.Equal([]byte(got), []byte(hexHMAC(sha256.New, passwordHash, secret))) {
 			ok = true
 		}
-		if hmac.Equal([]byte(got), []byte(hexHMAC(sha1.New, passwordHash, secret))) {
+		if legacy && hmac.Equal([]byte(got), []byte(hexHMAC(sha1.New, passwordHash, secret))) {
 			ok = true
 		}
 	}

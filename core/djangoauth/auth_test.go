@@ -19,9 +19,15 @@ const (
 
 func session(t *testing.T, values map[string]any) *sessions.Session {
 	t.Helper()
+	return djangoSession(t, sessions.Django{}, values)
+}
+
+// djangoSession is a session of a Manager whose Config.Django is dj.
+func djangoSession(t *testing.T, dj sessions.Django, values map[string]any) *sessions.Session {
+	t.Helper()
 	store := memstore.New(memstore.Options{})
 	t.Cleanup(func() { _ = store.Close() })
-	m, err := sessions.New(sessions.Config{Store: store, Secret: secret})
+	m, err := sessions.New(sessions.Config{Store: store, Secret: secret, Django: dj})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,30 +73,47 @@ func TestVerifyHash(t *testing.T) {
 		hash    any
 		pw      string
 		secrets []string
-		want    bool
+		// want by Django version: 3.2, 4.0, 4.1 and later (and zero).
+		want3, want40, want41 bool
 	}{
-		{"sha256", hashSHA256, passwordHash, []string{secret}, true},
-		{"sha1 legacy", hashSHA1, passwordHash, []string{secret}, true},
-		{"fallback secret", hashOld, passwordHash, []string{secret, "old-secret"}, true},
-		{"fallback not given", hashOld, passwordHash, []string{secret}, false},
-		{"password changed", hashSHA256, passwordHash + "x", []string{secret}, false},
-		{"wrong secret", hashSHA256, passwordHash, []string{"other"}, false},
-		{"no secrets", hashSHA256, passwordHash, nil, false},
-		{"upper-case hex", "F15C2D33E2C01ADA60363AC5BDA6344099D21C5F9DEB3A155F1A9FE53E3C6008", passwordHash, []string{secret}, false},
-		{"no hash", nil, passwordHash, []string{secret}, false},
-		{"hash not a string", int64(1), passwordHash, []string{secret}, false},
+		{"sha256", hashSHA256, passwordHash, []string{secret}, true, true, true},
+		{"sha1 legacy", hashSHA1, passwordHash, []string{secret}, true, false, false},
+		{"sha1 legacy, fallbacks given", hashSHA1, passwordHash, []string{secret, "old-secret"}, true, false, false},
+		{"fallback secret", hashOld, passwordHash, []string{secret, "old-secret"}, false, false, true},
+		{"fallback not given", hashOld, passwordHash, []string{secret}, false, false, false},
+		{"password changed", hashSHA256, passwordHash + "x", []string{secret}, false, false, false},
+		{"wrong secret", hashSHA256, passwordHash, []string{"other"}, false, false, false},
+		{"current secret second", hashSHA256, passwordHash, []string{"other", secret}, false, false, true},
+		{"no secrets", hashSHA256, passwordHash, nil, false, false, false},
+		{"upper-case hex", "F15C2D33E2C01ADA60363AC5BDA6344099D21C5F9DEB3A155F1A9FE53E3C6008", passwordHash, []string{secret}, false, false, false},
+		{"no hash", nil, passwordHash, []string{secret}, false, false, false},
+		{"hash not a string", int64(1), passwordHash, []string{secret}, false, false, false},
+	}
+	versions := []struct {
+		v    sessions.DjangoVersion
+		want func(w3, w40, w41 bool) bool
+	}{
+		{sessions.Django32, func(w3, _, _ bool) bool { return w3 }},
+		{400, func(_, w40, _ bool) bool { return w40 }},
+		{401, func(_, _, w41 bool) bool { return w41 }},
+		{sessions.Django42, func(_, _, w41 bool) bool { return w41 }},
+		{0, func(_, _, w41 bool) bool { return w41 }},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			values := map[string]any{"_auth_user_id": "1"}
-			if tt.hash != nil {
-				values["_auth_user_hash"] = tt.hash
-			}
-			if got := djangoauth.VerifyHash(session(t, values), tt.pw, tt.secrets...); got != tt.want {
-				t.Fatalf("VerifyHash = %v, want %v", got, tt.want)
-			}
-		})
+		for _, ver := range versions {
+			t.Run(tt.name+"/"+ver.v.String(), func(t *testing.T) {
+				t.Parallel()
+				values := map[string]any{"_auth_user_id": "1"}
+				if tt.hash != nil {
+					values["_auth_user_hash"] = tt.hash
+				}
+				s := djangoSession(t, sessions.Django{Version: ver.v}, values)
+				want := ver.want(tt.want3, tt.want40, tt.want41)
+				if got := djangoauth.VerifyHash(s, tt.pw, tt.secrets...); got != want {
+					t.Fatalf("VerifyHash = %v, want %v", got, want)
+				}
+			})
+		}
 	}
 	if got := djangoauth.AuthHash(passwordHash, secret); got != hashSHA256 {
 		t.Fatalf("AuthHash = %s, want Django's %s", got, hashSHA256)

@@ -13,9 +13,11 @@
 // password hash: when the password changes, Django's get_user no longer
 // accepts the session. VerifyHash performs the same check, given the
 // user's current password hash (the auth_user.password column) and
-// SECRET_KEY followed by any SECRET_KEY_FALLBACKS, as Django 4.1.8+ does.
-// Check it on every request that acts on the user's behalf: a session
-// whose hash does not verify belongs to a logged-out user.
+// SECRET_KEY followed by any SECRET_KEY_FALLBACKS, and accepts the hashes
+// that the Django version named in Config.Django accepts: only 3.x takes
+// the legacy SHA-1 hash, only 4.1 and later the fallbacks. Check it on
+// every request that acts on the user's behalf: a session whose hash does
+// not verify belongs to a logged-out user.
 //
 // The package uses only the standard library and core.
 package djangoauth

@@ -8,25 +8,26 @@ import (
 )
 
 func TestBase62Vectors(t *testing.T) {
-	v := loadVectors(t)
-	if len(v.Primitives.Base62Examples) == 0 {
-		t.Fatal("no base62 examples")
-	}
-	for ns, want := range v.Primitives.Base62Examples {
-		n, err := strconv.ParseInt(ns, 10, 64)
-		if err != nil {
-			t.Fatal(err)
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		if len(v.Primitives.Base62Examples) == 0 {
+			t.Fatal("no base62 examples")
 		}
-		if got := EncodeBase62(n); got != want {
-			t.Errorf("EncodeBase62(%d) = %q, want %q", n, got, want)
+		for ns, want := range v.Primitives.Base62Examples {
+			n, err := strconv.ParseInt(ns, 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := EncodeBase62(n); got != want {
+				t.Errorf("EncodeBase62(%d) = %q, want %q", n, got, want)
+			}
+			if got, err := DecodeBase62(want); err != nil || got != n {
+				t.Errorf("DecodeBase62(%q) = %d, %v", want, got, err)
+			}
 		}
-		if got, err := DecodeBase62(want); err != nil || got != n {
-			t.Errorf("DecodeBase62(%q) = %d, %v", want, got, err)
+		if got := EncodeBase62(v.FixedTime); got != v.FixedTimeB62 {
+			t.Errorf("fixed time: %q", got)
 		}
-	}
-	if got := EncodeBase62(v.FixedTime); got != v.FixedTimeB62 {
-		t.Errorf("fixed time: %q", got)
-	}
+	})
 }
 
 func TestBase62(t *testing.T) {

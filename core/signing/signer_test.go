@@ -17,265 +17,273 @@ import (
 // TestDjangoSessions checks every sessions[*] vector for both the signed
 // cookie and the db session_data encoding.
 func TestDjangoSessions(t *testing.T) {
-	v := loadVectors(t)
-	now := unix(v.FixedTime)
-	cookieAge := time.Duration(v.Settings.SessionCookieAge) * time.Second
-	for _, sv := range v.Sessions {
-		for _, c := range []struct {
-			kind   string
-			sig    signedVector
-			maxAge time.Duration
-		}{
-			{"signed_cookie", sv.SignedCookie, cookieAge},
-			{"db", sv.DB, 0}, // db decode passes no max_age
-		} {
-			t.Run(sv.Name+"/"+c.kind, func(t *testing.T) {
-				if c.sig.SerializedJSON != sv.SerializedJSON {
-					t.Fatalf("vector inconsistency: serialized_json differs")
-				}
-				s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: c.sig.Salt})
-				if got := hex.EncodeToString(s.keys[0].key); got != c.sig.HMACKeyHex {
-					t.Errorf("HMAC key = %s, want %s", got, c.sig.HMACKeyHex)
-				}
-				// The signature step alone, on Django's own message.
-				if got := s.Sign(c.sig.SignedMessage); got != c.sig.Value {
-					t.Errorf("Sign(signed_message) = %q, want %q", got, c.sig.Value)
-				}
-				if c.sig.Value != c.sig.SignedMessage+":"+c.sig.Signature {
-					t.Fatalf("vector inconsistency: value != signed_message:signature")
-				}
-				// Verify and decode Django's value.
-				data, at, err := s.LoadsWithTime(c.sig.Value, c.maxAge, now)
-				if err != nil {
-					t.Fatalf("Loads(django value): %v", err)
-				}
-				if string(data) != sv.SerializedJSON {
-					t.Errorf("Loads = %q, want %q", data, sv.SerializedJSON)
-				}
-				if !at.Equal(unix(c.sig.Timestamp)) {
-					t.Errorf("signedAt = %v, want %v", at, unix(c.sig.Timestamp))
-				}
-				// Our own output: byte-exact when Django did not compress.
-				ours := s.Dumps([]byte(sv.SerializedJSON), true, now)
-				if !c.sig.Compressed {
-					if ours != c.sig.Value {
-						t.Errorf("Dumps(compress=true) = %q, want %q", ours, c.sig.Value)
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		now := unix(v.FixedTime)
+		cookieAge := time.Duration(v.Settings.SessionCookieAge) * time.Second
+		for _, sv := range v.Sessions {
+			for _, c := range []struct {
+				kind   string
+				sig    signedVector
+				maxAge time.Duration
+			}{
+				{"signed_cookie", sv.SignedCookie, cookieAge},
+				{"db", sv.DB, 0}, // db decode passes no max_age
+			} {
+				t.Run(sv.Name+"/"+c.kind, func(t *testing.T) {
+					if c.sig.SerializedJSON != sv.SerializedJSON {
+						t.Fatalf("vector inconsistency: serialized_json differs")
 					}
-					if got := s.Dumps([]byte(sv.SerializedJSON), false, now); got != c.sig.Value {
-						t.Errorf("Dumps(compress=false) = %q, want %q", got, c.sig.Value)
+					s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: c.sig.Salt})
+					if got := hex.EncodeToString(s.keys[0].key); got != c.sig.HMACKeyHex {
+						t.Errorf("HMAC key = %s, want %s", got, c.sig.HMACKeyHex)
 					}
-				} else if strings.HasPrefix(ours, ".") != strings.HasPrefix(c.sig.Value, ".") {
-					// Not an error: Go's zlib output differs from CPython's.
-					t.Logf("compression decision differs from Django (Go %d bytes vs Django %d)", len(ours), len(c.sig.Value))
-				}
-				back, err := s.Loads(ours, c.maxAge, now)
-				if err != nil || string(back) != sv.SerializedJSON {
-					t.Errorf("Loads(Dumps) = %q, %v", back, err)
-				}
-			})
+					// The signature step alone, on Django's own message.
+					if got := s.Sign(c.sig.SignedMessage); got != c.sig.Value {
+						t.Errorf("Sign(signed_message) = %q, want %q", got, c.sig.Value)
+					}
+					if c.sig.Value != c.sig.SignedMessage+":"+c.sig.Signature {
+						t.Fatalf("vector inconsistency: value != signed_message:signature")
+					}
+					// Verify and decode Django's value.
+					data, at, err := s.LoadsWithTime(c.sig.Value, c.maxAge, now)
+					if err != nil {
+						t.Fatalf("Loads(django value): %v", err)
+					}
+					if string(data) != sv.SerializedJSON {
+						t.Errorf("Loads = %q, want %q", data, sv.SerializedJSON)
+					}
+					if !at.Equal(unix(c.sig.Timestamp)) {
+						t.Errorf("signedAt = %v, want %v", at, unix(c.sig.Timestamp))
+					}
+					// Our own output: byte-exact when Django did not compress.
+					ours := s.Dumps([]byte(sv.SerializedJSON), true, now)
+					if !c.sig.Compressed {
+						if ours != c.sig.Value {
+							t.Errorf("Dumps(compress=true) = %q, want %q", ours, c.sig.Value)
+						}
+						if got := s.Dumps([]byte(sv.SerializedJSON), false, now); got != c.sig.Value {
+							t.Errorf("Dumps(compress=false) = %q, want %q", got, c.sig.Value)
+						}
+					} else if strings.HasPrefix(ours, ".") != strings.HasPrefix(c.sig.Value, ".") {
+						// Not an error: Go's zlib output differs from CPython's.
+						t.Logf("compression decision differs from Django (Go %d bytes vs Django %d)", len(ours), len(c.sig.Value))
+					}
+					back, err := s.Loads(ours, c.maxAge, now)
+					if err != nil || string(back) != sv.SerializedJSON {
+						t.Errorf("Loads(Dumps) = %q, %v", back, err)
+					}
+				})
+			}
 		}
-	}
+	})
 }
 
 // TestPythonOnlySessions: JSON that only Python emits (NaN, Infinity) is
 // returned verbatim; parsing it is the caller's business.
 func TestPythonOnlySessions(t *testing.T) {
-	v := loadVectors(t)
-	now := unix(v.FixedTime)
-	cookie := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: CookieSalt})
-	db := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: SessionSalt})
-	for _, pv := range v.PythonOnlySessions {
-		for _, c := range []struct {
-			s     *Signer
-			value string
-		}{{cookie, pv.CookieValue}, {db, pv.DBValue}} {
-			got, err := c.s.Loads(c.value, time.Hour, now)
-			if err != nil || string(got) != pv.SerializedJSON {
-				t.Errorf("%s: Loads = %q, %v; want %q", pv.Name, got, err, pv.SerializedJSON)
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		now := unix(v.FixedTime)
+		cookie := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: CookieSalt})
+		db := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: SessionSalt})
+		for _, pv := range v.PythonOnlySessions {
+			for _, c := range []struct {
+				s     *Signer
+				value string
+			}{{cookie, pv.CookieValue}, {db, pv.DBValue}} {
+				got, err := c.s.Loads(c.value, time.Hour, now)
+				if err != nil || string(got) != pv.SerializedJSON {
+					t.Errorf("%s: Loads = %q, %v; want %q", pv.Name, got, err, pv.SerializedJSON)
+				}
 			}
 		}
-	}
+	})
 }
 
 func TestSalts(t *testing.T) {
-	v := loadVectors(t)
-	if CookieSalt != v.Salts.SignedCookies || SessionSalt != v.Salts.DB {
-		t.Errorf("salt constants differ from the vectors: %q %q", v.Salts.SignedCookies, v.Salts.DB)
-	}
-	if v.Primitives.Base62Alphabet != base62Alphabet {
-		t.Errorf("alphabet = %q", v.Primitives.Base62Alphabet)
-	}
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		if CookieSalt != v.Salts.SignedCookies || SessionSalt != v.Salts.DB {
+			t.Errorf("salt constants differ from the vectors: %q %q", v.Salts.SignedCookies, v.Salts.DB)
+		}
+		if v.Primitives.Base62Alphabet != base62Alphabet {
+			t.Errorf("alphabet = %q", v.Primitives.Base62Alphabet)
+		}
+	})
 }
 
 func TestKeyDerivation(t *testing.T) {
-	v := loadVectors(t)
-	secret := v.Settings.SecretKey
-	for _, kd := range v.Primitives.KeyDerivation {
-		t.Run(kd.Salt, func(t *testing.T) {
-			if kd.KeyMaterial != kd.Salt+"signer"+secret {
-				t.Fatalf("key_material is not salt+signer+secret")
-			}
-			s := mustNew(t, Options{Secret: secret, Salt: kd.Salt})
-			if got := hex.EncodeToString(s.keys[0].key); got != kd.KeyHex {
-				t.Errorf("key = %s, want %s", got, kd.KeyHex)
-			}
-			if got := s.Sign(kd.Message); got != kd.Message+":"+kd.Sig256 {
-				t.Errorf("Sign = %q, want signature %q", got, kd.Sig256)
-			}
-			sha1Value := kd.Message + ":" + kd.SigSHA1
-			if _, err := s.Unsign(sha1Value); !errors.Is(err, ErrBadSignature) {
-				t.Errorf("SHA-1 signature accepted without AcceptSHA1: %v", err)
-			}
-			legacy := mustNew(t, Options{Secret: secret, Salt: kd.Salt, AcceptSHA1: true})
-			if got, err := legacy.Unsign(sha1Value); err != nil || got != kd.Message {
-				t.Errorf("Unsign(SHA-1) = %q, %v", got, err)
-			}
-			if got, err := legacy.Unsign(kd.Message + ":" + kd.Sig256); err != nil || got != kd.Message {
-				t.Errorf("Unsign(SHA-256) with AcceptSHA1 = %q, %v", got, err)
-			}
-			// Signing still uses SHA-256.
-			if got := legacy.Sign(kd.Message); got != kd.Message+":"+kd.Sig256 {
-				t.Errorf("AcceptSHA1 Sign = %q", got)
-			}
-		})
-	}
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		secret := v.Settings.SecretKey
+		for _, kd := range v.Primitives.KeyDerivation {
+			t.Run(kd.Salt, func(t *testing.T) {
+				if kd.KeyMaterial != kd.Salt+"signer"+secret {
+					t.Fatalf("key_material is not salt+signer+secret")
+				}
+				s := mustNew(t, Options{Secret: secret, Salt: kd.Salt})
+				if got := hex.EncodeToString(s.keys[0].key); got != kd.KeyHex {
+					t.Errorf("key = %s, want %s", got, kd.KeyHex)
+				}
+				if got := s.Sign(kd.Message); got != kd.Message+":"+kd.Sig256 {
+					t.Errorf("Sign = %q, want signature %q", got, kd.Sig256)
+				}
+				sha1Value := kd.Message + ":" + kd.SigSHA1
+				if _, err := s.Unsign(sha1Value); !errors.Is(err, ErrBadSignature) {
+					t.Errorf("SHA-1 signature accepted without AcceptSHA1: %v", err)
+				}
+				legacy := mustNew(t, Options{Secret: secret, Salt: kd.Salt, AcceptSHA1: true})
+				if got, err := legacy.Unsign(sha1Value); err != nil || got != kd.Message {
+					t.Errorf("Unsign(SHA-1) = %q, %v", got, err)
+				}
+				if got, err := legacy.Unsign(kd.Message + ":" + kd.Sig256); err != nil || got != kd.Message {
+					t.Errorf("Unsign(SHA-256) with AcceptSHA1 = %q, %v", got, err)
+				}
+				// Signing still uses SHA-256.
+				if got := legacy.Sign(kd.Message); got != kd.Message+":"+kd.Sig256 {
+					t.Errorf("AcceptSHA1 Sign = %q", got)
+				}
+			})
+		}
+	})
 }
 
 func TestSignerExamples(t *testing.T) {
-	v := loadVectors(t)
-	s := mustNew(t, Options{Secret: v.Settings.SecretKey}) // DefaultSalt
-	if !strings.Contains(v.Primitives.SignerExamples[0].Desc, "'"+DefaultSalt+"'") {
-		t.Errorf("DefaultSalt %q not the vectors' default: %s", DefaultSalt, v.Primitives.SignerExamples[0].Desc)
-	}
-	want := []string{`"hello"`, `[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19]`}
-	for i, ex := range v.Primitives.SignerExamples {
-		got, err := s.Loads(ex.Value, 0, time.Time{})
-		if err != nil || string(got) != want[i] {
-			t.Errorf("%s: Loads = %q, %v; want %q", ex.Desc, got, err, want[i])
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		s := mustNew(t, Options{Secret: v.Settings.SecretKey}) // DefaultSalt
+		if !strings.Contains(v.Primitives.SignerExamples[0].Desc, "'"+DefaultSalt+"'") {
+			t.Errorf("DefaultSalt %q not the vectors' default: %s", DefaultSalt, v.Primitives.SignerExamples[0].Desc)
 		}
-	}
-	// The uncompressed one is reproduced byte for byte.
-	if got := s.Dumps([]byte(want[0]), false, unix(v.FixedTime)); got != v.Primitives.SignerExamples[0].Value {
-		t.Errorf("Dumps(hello) = %q", got)
-	}
+		want := []string{`"hello"`, `[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19]`}
+		for i, ex := range v.Primitives.SignerExamples {
+			got, err := s.Loads(ex.Value, 0, time.Time{})
+			if err != nil || string(got) != want[i] {
+				t.Errorf("%s: Loads = %q, %v; want %q", ex.Desc, got, err, want[i])
+			}
+		}
+		// The uncompressed one is reproduced byte for byte.
+		if got := s.Dumps([]byte(want[0]), false, unix(v.FixedTime)); got != v.Primitives.SignerExamples[0].Value {
+			t.Errorf("Dumps(hello) = %q", got)
+		}
+	})
 }
 
 // TestNegative runs the negative[] vectors: each with its own now, max_age
 // and salt.
 func TestNegative(t *testing.T) {
-	v := loadVectors(t)
-	for _, nv := range v.Negative {
-		t.Run(nv.Desc, func(t *testing.T) {
-			s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: nv.Salt})
-			var maxAge time.Duration
-			if nv.MaxAge != nil {
-				maxAge = time.Duration(*nv.MaxAge) * time.Second
-			}
-			got, err := s.Loads(nv.Value, maxAge, unix(nv.Now))
-			switch {
-			case nv.SigningLoads.OK:
-				if err != nil {
-					t.Fatalf("Loads: %v (expect %s)", err, nv.Expect)
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		for _, nv := range v.Negative {
+			t.Run(nv.Desc, func(t *testing.T) {
+				s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: nv.Salt})
+				var maxAge time.Duration
+				if nv.MaxAge != nil {
+					maxAge = time.Duration(*nv.MaxAge) * time.Second
 				}
-				if !jsonEqual(t, got, nv.SigningLoads.Session) {
-					t.Errorf("Loads = %s, want %s", got, nv.SigningLoads.Session)
+				got, err := s.Loads(nv.Value, maxAge, unix(nv.Now))
+				switch {
+				case nv.SigningLoads.OK:
+					if err != nil {
+						t.Fatalf("Loads: %v (expect %s)", err, nv.Expect)
+					}
+					if !jsonEqual(t, got, nv.SigningLoads.Session) {
+						t.Errorf("Loads = %s, want %s", got, nv.SigningLoads.Session)
+					}
+				case nv.SigningLoads.Error == "SignatureExpired":
+					if !errors.Is(err, ErrExpired) || !errors.Is(err, ErrBadSignature) {
+						t.Errorf("err = %v, want ErrExpired (and ErrBadSignature)", err)
+					}
+				case nv.SigningLoads.Error == "BadSignature" && !strings.Contains(nv.Value, ":"):
+					// Django: BadSignature('No ":" found'); here a parse error.
+					if !errors.Is(err, ErrMalformed) {
+						t.Errorf("err = %v, want ErrMalformed", err)
+					}
+				case nv.SigningLoads.Error == "BadSignature":
+					if !errors.Is(err, ErrBadSignature) || errors.Is(err, ErrExpired) {
+						t.Errorf("err = %v, want ErrBadSignature", err)
+					}
+				case nv.SigningLoads.Error == "JSONDecodeError":
+					// Loads does not parse JSON: the bytes come back and the
+					// caller's JSON decoder rejects them.
+					if err != nil || json.Valid(got) {
+						t.Errorf("Loads = %q, %v; want invalid JSON and no error", got, err)
+					}
+				default:
+					t.Fatalf("unhandled vector error %q", nv.SigningLoads.Error)
 				}
-			case nv.SigningLoads.Error == "SignatureExpired":
-				if !errors.Is(err, ErrExpired) || !errors.Is(err, ErrBadSignature) {
-					t.Errorf("err = %v, want ErrExpired (and ErrBadSignature)", err)
-				}
-			case nv.SigningLoads.Error == "BadSignature" && !strings.Contains(nv.Value, ":"):
-				// Django: BadSignature('No ":" found'); here a parse error.
-				if !errors.Is(err, ErrMalformed) {
-					t.Errorf("err = %v, want ErrMalformed", err)
-				}
-			case nv.SigningLoads.Error == "BadSignature":
-				if !errors.Is(err, ErrBadSignature) || errors.Is(err, ErrExpired) {
-					t.Errorf("err = %v, want ErrBadSignature", err)
-				}
-			case nv.SigningLoads.Error == "JSONDecodeError":
-				// Loads does not parse JSON: the bytes come back and the
-				// caller's JSON decoder rejects them.
-				if err != nil || json.Valid(got) {
-					t.Errorf("Loads = %q, %v; want invalid JSON and no error", got, err)
-				}
-			default:
-				t.Fatalf("unhandled vector error %q", nv.SigningLoads.Error)
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestLegacyAndRotation(t *testing.T) {
-	v := loadVectors(t)
-	now := unix(v.FixedTime)
-	fb := v.Legacy.Fallback
-	cases := []struct {
-		salt, value string
-	}{{CookieSalt, fb.CookieValue}, {SessionSalt, fb.DBValue}}
-	for _, c := range cases {
-		plain := mustNew(t, Options{Secret: fb.CurrentSecret, Salt: c.salt})
-		if _, err := plain.Loads(c.value, 0, now); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%s: old-secret value without fallback: err = %v", c.salt, err)
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		now := unix(v.FixedTime)
+		fb := v.Legacy.Fallback
+		cases := []struct {
+			salt, value string
+		}{{CookieSalt, fb.CookieValue}, {SessionSalt, fb.DBValue}}
+		for _, c := range cases {
+			plain := mustNew(t, Options{Secret: fb.CurrentSecret, Salt: c.salt})
+			if _, err := plain.Loads(c.value, 0, now); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("%s: old-secret value without fallback: err = %v", c.salt, err)
+			}
+			rot := mustNew(t, Options{Secret: fb.CurrentSecret, SecretFallbacks: []string{"unrelated", fb.OldSecret}, Salt: c.salt})
+			got, err := rot.Loads(c.value, 0, now)
+			if err != nil || !jsonEqual(t, got, fb.Session) {
+				t.Errorf("%s: with fallback: %q, %v", c.salt, got, err)
+			}
+			// New values are signed with the primary secret only.
+			if out := rot.Dumps([]byte(`{"foo":"bar"}`), true, now); out == c.value {
+				t.Errorf("%s: Dumps signed with the fallback secret", c.salt)
+			} else if _, err := plain.Loads(out, 0, now); err != nil {
+				t.Errorf("%s: Dumps not verifiable with the primary secret: %v", c.salt, err)
+			}
 		}
-		rot := mustNew(t, Options{Secret: fb.CurrentSecret, SecretFallbacks: []string{"unrelated", fb.OldSecret}, Salt: c.salt})
-		got, err := rot.Loads(c.value, 0, now)
-		if err != nil || !jsonEqual(t, got, fb.Session) {
-			t.Errorf("%s: with fallback: %q, %v", c.salt, got, err)
-		}
-		// New values are signed with the primary secret only.
-		if out := rot.Dumps([]byte(`{"foo":"bar"}`), true, now); out == c.value {
-			t.Errorf("%s: Dumps signed with the fallback secret", c.salt)
-		} else if _, err := plain.Loads(out, 0, now); err != nil {
-			t.Errorf("%s: Dumps not verifiable with the primary secret: %v", c.salt, err)
-		}
-	}
 
-	sh := v.Legacy.SHA1
-	for _, c := range []struct{ salt, value string }{{CookieSalt, sh.CookieValue}, {SessionSalt, sh.DBValue}} {
-		plain := mustNew(t, Options{Secret: sh.Secret, Salt: c.salt})
-		if _, err := plain.Loads(c.value, 0, now); !errors.Is(err, ErrBadSignature) {
-			t.Errorf("%s: SHA-1 accepted by default: %v", c.salt, err)
+		sh := v.Legacy.SHA1
+		for _, c := range []struct{ salt, value string }{{CookieSalt, sh.CookieValue}, {SessionSalt, sh.DBValue}} {
+			plain := mustNew(t, Options{Secret: sh.Secret, Salt: c.salt})
+			if _, err := plain.Loads(c.value, 0, now); !errors.Is(err, ErrBadSignature) {
+				t.Errorf("%s: SHA-1 accepted by default: %v", c.salt, err)
+			}
+			legacy := mustNew(t, Options{Secret: sh.Secret, Salt: c.salt, AcceptSHA1: true})
+			got, err := legacy.Loads(c.value, time.Hour, now)
+			if err != nil || !jsonEqual(t, got, sh.Session) {
+				t.Errorf("%s: AcceptSHA1: %q, %v", c.salt, got, err)
+			}
+			// SHA-1 with a fallback secret.
+			rot := mustNew(t, Options{Secret: "new", SecretFallbacks: []string{sh.Secret}, Salt: c.salt, AcceptSHA1: true})
+			if _, err := rot.Loads(c.value, 0, now); err != nil {
+				t.Errorf("%s: AcceptSHA1 + fallback: %v", c.salt, err)
+			}
 		}
-		legacy := mustNew(t, Options{Secret: sh.Secret, Salt: c.salt, AcceptSHA1: true})
-		got, err := legacy.Loads(c.value, time.Hour, now)
-		if err != nil || !jsonEqual(t, got, sh.Session) {
-			t.Errorf("%s: AcceptSHA1: %q, %v", c.salt, got, err)
-		}
-		// SHA-1 with a fallback secret.
-		rot := mustNew(t, Options{Secret: "new", SecretFallbacks: []string{sh.Secret}, Salt: c.salt, AcceptSHA1: true})
-		if _, err := rot.Loads(c.value, 0, now); err != nil {
-			t.Errorf("%s: AcceptSHA1 + fallback: %v", c.salt, err)
-		}
-	}
+	})
 }
 
 // TestMiddlewareCookies: every signed-cookie value Django set in the
 // middleware scenarios verifies at that scenario's time.
 func TestMiddlewareCookies(t *testing.T) {
-	v := loadVectors(t)
-	s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: CookieSalt})
-	n := 0
-	for _, m := range v.Middleware {
-		if !strings.HasSuffix(m.Engine, "signed_cookies") {
-			continue
-		}
-		for _, h := range m.SetCookie {
-			val, _, _ := strings.Cut(strings.TrimPrefix(h, "Set-Cookie: "), ";")
-			_, val, _ = strings.Cut(val, "=")
-			if val == `""` {
-				continue // deletion
+	forEachVersion(t, func(t *testing.T, v *vectorFile) {
+		s := mustNew(t, Options{Secret: v.Settings.SecretKey, Salt: CookieSalt})
+		n := 0
+		for _, m := range v.Middleware {
+			if !strings.HasSuffix(m.Engine, "signed_cookies") {
+				continue
 			}
-			n++
-			data, err := s.Loads(val, time.Duration(v.Settings.SessionCookieAge)*time.Second, unix(m.Now))
-			if err != nil || !json.Valid(data) {
-				t.Errorf("%s: Loads(%q) = %q, %v", m.Desc, val, data, err)
+			for _, h := range m.SetCookie {
+				val, _, _ := strings.Cut(strings.TrimPrefix(h, "Set-Cookie: "), ";")
+				_, val, _ = strings.Cut(val, "=")
+				if val == `""` {
+					continue // deletion
+				}
+				n++
+				data, err := s.Loads(val, time.Duration(v.Settings.SessionCookieAge)*time.Second, unix(m.Now))
+				if err != nil || !json.Valid(data) {
+					t.Errorf("%s: Loads(%q) = %q, %v", m.Desc, val, data, err)
+				}
 			}
 		}
-	}
-	if n == 0 {
-		t.Fatal("no signed cookies found in middleware vectors")
-	}
+		if n == 0 {
+			t.Fatal("no signed cookies found in middleware vectors")
+		}
+	})
 }
 
 func TestNewErrors(t *testing.T) {

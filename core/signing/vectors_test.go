@@ -2,19 +2,24 @@ package signing
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Types for ../testdata/django_vectors.json (made by Django 3.2.25); only
-// the fields these tests use.
+// Types for the Django vectors in ../testdata/django (Django 3.2.25,
+// 4.2.30, 5.2.14 and 6.0.5); only the fields these tests use.
 
 type vectorFile struct {
-	FixedTime    int64  `json:"fixed_time"`
-	FixedTimeB62 string `json:"fixed_time_b62"`
-	Settings     struct {
+	DjangoVersion string `json:"django_version"`
+	FixedTime     int64  `json:"fixed_time"`
+	FixedTimeB62  string `json:"fixed_time_b62"`
+	Settings      struct {
 		SecretKey        string `json:"SECRET_KEY"`
 		SessionCookieAge int64  `json:"SESSION_COOKIE_AGE"`
 	} `json:"settings"`
@@ -118,27 +123,64 @@ type signedVector struct {
 
 var (
 	vectorsOnce sync.Once
-	vectorsData *vectorFile
+	vectorsData []*vectorFile
 	vectorsErr  error
 )
 
-// loadVectors reads the Django vectors once per test binary.
-func loadVectors(t testing.TB) *vectorFile {
+// allVectors reads the vectors of every Django version once per test
+// binary, oldest first.
+func allVectors(t testing.TB) []*vectorFile {
 	t.Helper()
 	vectorsOnce.Do(func() {
-		raw, err := os.ReadFile("../testdata/django_vectors.json")
+		paths, err := filepath.Glob(filepath.Join("..", "testdata", "django", "vectors*.json"))
+		if err == nil && len(paths) != 4 {
+			err = fmt.Errorf("want the vectors of 4 Django versions, found %v", paths)
+		}
 		if err != nil {
 			vectorsErr = err
 			return
 		}
-		v := new(vectorFile)
-		vectorsErr = json.Unmarshal(raw, v)
-		vectorsData = v
+		for _, p := range paths {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				vectorsErr = err
+				return
+			}
+			v := new(vectorFile)
+			if err := json.Unmarshal(raw, v); err != nil {
+				vectorsErr = fmt.Errorf("%s: %w", p, err)
+				return
+			}
+			vectorsData = append(vectorsData, v)
+		}
+		slices.SortFunc(vectorsData, func(a, b *vectorFile) int { return strings.Compare(a.DjangoVersion, b.DjangoVersion) })
 	})
 	if vectorsErr != nil {
 		t.Fatalf("loading vectors: %v", vectorsErr)
 	}
 	return vectorsData
+}
+
+// forEachVersion runs f on the vectors of each Django version, as subtests
+// named by the version.
+func forEachVersion(t *testing.T, f func(t *testing.T, v *vectorFile)) {
+	t.Helper()
+	for _, v := range allVectors(t) {
+		t.Run(v.DjangoVersion, func(t *testing.T) { f(t, v) })
+	}
+}
+
+// loadVectors returns Django 3.2's vectors: the pre-3.1 formats exist only
+// there (later versions cannot write them).
+func loadVectors(t testing.TB) *vectorFile {
+	t.Helper()
+	for _, v := range allVectors(t) {
+		if strings.HasPrefix(v.DjangoVersion, "3.2.") {
+			return v
+		}
+	}
+	t.Fatal("no Django 3.2 vectors")
+	return nil
 }
 
 func mustNew(t testing.TB, o Options) *Signer {

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sessions.Store) {
 		{"CancelledContext", testCancelled},
 		{"DeleteExpired", testDeleteExpired},
 		{"Touch", testTouch},
+		{"TouchShortens", testTouchShortens}, {"TouchNeverResurrects", testTouchNeverResurrects}, {"TouchKeepsVersion", testTouchKeepsVersion},
 		{"WritersDistinctKeys", testWritersDistinctKeys},
 		{"WritersIncrement", testWritersIncrement},
 	}

@@ -8,12 +8,14 @@ import (
 	"github.com/sessionkit/sessionkit/core/djangoauth"
 )
 
-// Django's login, seen from Go: a real user logged in by
+// Django's login, seen from Go: a real user logged in by Django 3.2's
 // django.contrib.auth.login into a signed-cookie session is reported by
-// djangoauth.User, and djangoauth.VerifyHash accepts the session against
-// the password hash from the database until the password changes in
-// Django. A login written by Go with djangoauth.AuthHash is accepted by
-// Django's get_user.
+// djangoauth.User, and djangoauth.VerifyHash with Config.Django.Version
+// 3.2 accepts the session against the password hash from the database
+// until the password changes in Django. Configured for Django 4.0+ (the
+// default), Go rejects the legacy SHA-1 login as those versions do, and
+// accepts the SHA-256 one. A login written by Go with djangoauth.AuthHash
+// is accepted by Django's get_user.
 func TestDjangoLogin(t *testing.T) {
 	t.Parallel()
 	for _, hashing := range []string{"sha256", "sha1"} {
@@ -43,15 +45,22 @@ func testDjangoLogin(t *testing.T, hashing string) {
 	// Under DEFAULT_HASHING_ALGORITHM = "sha1", Django 3.2 signs the cookie
 	// with SHA-1 and stores the SHA-1 auth hash.
 	c := newClock(T0 + 60)
-	m := cookieManager(t, c, sessions.Config{AcceptLegacyFormats: hashing == "sha1"})
+	m := cookieManager(t, c, sessions.Config{AcceptLegacyFormats: hashing == "sha1", Django: sessions.Django{Version: sessions.Django32}})
+	modern := cookieManager(t, c, sessions.Config{AcceptLegacyFormats: hashing == "sha1"})
 	var id, backend string
-	var ok, valid, validAfterChange, validOtherSecret bool
+	var ok, valid, validAfterChange, validOtherSecret, validModern bool
 	serve(t, m, login.Key, func(s *sessions.Session) {
 		id, backend, ok = djangoauth.User(s)
 		valid = djangoauth.VerifyHash(s, login.PasswordHash, secret)
 		validAfterChange = djangoauth.VerifyHash(s, changed.PasswordHash, secret)
 		validOtherSecret = djangoauth.VerifyHash(s, login.PasswordHash, "another-secret")
 	})
+	serve(t, modern, login.Key, func(s *sessions.Session) {
+		validModern = djangoauth.VerifyHash(s, login.PasswordHash, secret)
+	})
+	if validModern != (hashing == "sha256") {
+		t.Errorf("configured for Django 4.0+, VerifyHash on 3.2's %s login = %v", hashing, validModern)
+	}
 	if !ok || id != *login.UserID || backend != "django.contrib.auth.backends.ModelBackend" {
 		t.Fatalf("User = %q, %q, %v; Django logged in user %s (session %s)", id, backend, ok, *login.UserID, login.SessionJSON)
 	}

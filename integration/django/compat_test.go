@@ -3,6 +3,8 @@ package django_test
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,9 +166,12 @@ func TestLegacyFormats(t *testing.T) {
 	}
 }
 
-// vectors is the part of testdata/vectors.json (Django 3.2.25) these tests use.
+// vectors is the part of one Django version's vectors (the copies in
+// core/testdata/django of Django 3.2.25, 4.2.30, 5.2.14 and 6.0.5) these
+// tests use.
 type vectors struct {
-	Settings struct {
+	DjangoVersion string `json:"django_version"`
+	Settings      struct {
 		SecretKey string `json:"SECRET_KEY"`
 	} `json:"settings"`
 	Legacy struct {
@@ -191,15 +196,34 @@ type middlewareVector struct {
 	Vary          *string        `json:"vary"`
 }
 
+// vectorDir holds the vectors, shared with core's tests.
+const vectorDir = "../../core/testdata/django"
+
+// loadAllVectors reads the vectors of every Django version, oldest first.
+func loadAllVectors(t *testing.T) []*vectors {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(vectorDir, "vectors*.json"))
+	if err != nil || len(paths) != 4 {
+		t.Fatalf("want the vectors of 4 Django versions in %s, found %v (%v)", vectorDir, paths, err)
+	}
+	var out []*vectors
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := new(vectors)
+		if err := json.Unmarshal(raw, v); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b *vectors) int { return strings.Compare(a.DjangoVersion, b.DjangoVersion) })
+	return out
+}
+
+// loadVectors returns Django 3.2's vectors, the version the live tests run.
 func loadVectors(t *testing.T) *vectors {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := new(vectors)
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return loadAllVectors(t)[0]
 }

@@ -97,6 +97,10 @@ type result struct {
 	UserID               *string  `json:"user_id"`
 	PasswordHash         string   `json:"password_hash"`
 	Authenticated        bool     `json:"authenticated"`
+	MWError              string   `json:"mw_error"`
+	AgeType              string   `json:"age_type"`
+	AgeValue             string   `json:"age_value"`
+	MaxAge               string   `json:"max_age"`
 }
 
 // django runs ops in one Django process configured by cfg and returns one

@@ -41,16 +41,14 @@ func testSharedTable(t *testing.T, backend string, useTZ bool, creator string) {
 	}
 	db := newDB(t, backend)
 	c := newClock(T0)
-	opts := gormstore.Options{Table: "django_session", Clock: c.Now}
-	if !useTZ {
-		opts.Location = loc // Django writes naive wall-clock time in TIME_ZONE
-	}
-	store, err := gormstore.New(db.gorm, opts)
+	// Django writes naive wall-clock time in TIME_ZONE without USE_TZ.
+	dj := sessions.Django{Version: sessions.Django32, NaiveTime: !useTZ, TimeZone: loc}
+	store, err := gormstore.New(db.gorm, gormstore.Options{Table: "django_session", Clock: c.Now, Django: dj})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	m, err := sessions.New(sessions.Config{Store: store, Secret: secret, Clock: c.Now})
+	m, err := sessions.New(sessions.Config{Store: store, Secret: secret, Clock: c.Now, Django: dj})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,7 @@ func (d dialect) rebind(query string) string {
 // queries are the statements a Store runs, built once by New.
 type queries struct {
 	load          string // data, expiry of a live row: key, now
+	loadBounded   string // data unless over maxSize, expiry: key
 	exists        string // 1 if live: key, now
 	insert        string // key, data, expiry
 	takeOver      string // replace an expired row: data, expiry, key, now
@@ -88,7 +89,7 @@ type queries struct {
 	deleteExpired string // one batch: now
 }
 
-func buildQueries(d dialect, table string, batch int) queries {
+func buildQueries(d dialect, table string, batch, maxSize int) queries {
 	t := d.quote(table)
 	// MySQL compares text under the column's collation, often case- and
 	// trailing-space-insensitive; the conditional update must compare bytes.
@@ -106,6 +107,7 @@ func buildQueries(d dialect, table string, batch int) queries {
 		// By key only: the expiry is compared in Go, which keeps the
 		// statement as cheap as the primary-key lookup it is.
 		load:          "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ?",
+		loadBounded:   boundedLoad(d, t, maxSize),
 		exists:        "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?",
 		insert:        "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)",
 		takeOver:      "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date <= ?",
@@ -115,7 +117,7 @@ func buildQueries(d dialect, table string, batch int) queries {
 		delete:        "DELETE FROM " + t + " WHERE session_key = ?",
 		deleteExpired: deleteExpired,
 	}
-	for _, p := range []*string{&q.load, &q.exists, &q.insert, &q.takeOver, &q.update, &q.updateIfSame, &q.touch, &q.delete, &q.deleteExpired} {
+	for _, p := range []*string{&q.load, &q.loadBounded, &q.exists, &q.insert, &q.takeOver, &q.update, &q.updateIfSame, &q.touch, &q.delete, &q.deleteExpired} {
 		*p = d.rebind(*p)
 	}
 	return q

@@ -71,7 +71,7 @@ func TestDjangoSharesSQLiteTable(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "db.sqlite3")
 			db := openSQLite(t, path+"?_pragma=busy_timeout(10000)", nil, quiet())
-			s := newStore(t, db, gormstore.Options{Table: "django_session", Location: tt.loc})
+			s := newStore(t, db, gormstore.Options{Table: "django_session", Django: sessions.Django{NaiveTime: tt.loc != nil, TimeZone: tt.loc}})
 			ctx := t.Context()
 			live, dead := newKey(t), newKey(t)
 			liveExp := time.Now().Add(time.Hour).Truncate(time.Microsecond)

@@ -30,9 +30,11 @@
 // # Time
 //
 // expire_date holds UTC by default, as Django does with USE_TZ=True. For a
-// Django project with USE_TZ=False, set [Options.Location] to its TIME_ZONE:
-// wall-clock times in that location are then written and compared on SQLite
-// and MySQL. On SQLite the value is text in Django's own format
+// Django project with USE_TZ=False, set [Options.Django] to the
+// sessions.Django value of the Manager (NaiveTime and its TIME_ZONE):
+// wall-clock times in that zone are then written and compared on SQLite
+// and MySQL, and read back as Django means them across DST changes (a
+// repeated wall-clock time is its first instant). On SQLite the value is text in Django's own format
 // ("2006-01-02 15:04:05.000000", no fraction when it is zero), so Django's
 // text comparison and this package's agree. PostgreSQL's timestamp with
 // time zone holds instants, whatever the option says.

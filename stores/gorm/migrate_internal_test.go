@@ -78,11 +78,11 @@ func TestQueries(t *testing.T) {
 		{dialectMySQL, "UPDATE `app`.`s` SET session_data = ?, expire_date = ? WHERE session_key = ? AND session_data = CAST(? AS BINARY) AND expire_date > ?"},
 	}
 	for _, tt := range tests {
-		if got := buildQueries(tt.d, "app.s", 10).updateIfSame; got != tt.want {
+		if got := buildQueries(tt.d, "app.s", 10, 0).updateIfSame; got != tt.want {
 			t.Errorf("%v: updateIfSame =\n%s\nwant\n%s", tt.d, got, tt.want)
 		}
 	}
-	if got := buildQueries(dialectMySQL, "s", 10).deleteExpired; !strings.HasSuffix(got, "ORDER BY expire_date LIMIT 10") {
+	if got := buildQueries(dialectMySQL, "s", 10, 0).deleteExpired; !strings.HasSuffix(got, "ORDER BY expire_date LIMIT 10") {
 		t.Errorf("mysql deleteExpired = %s", got)
 	}
 }

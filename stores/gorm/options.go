@@ -21,13 +21,16 @@ type Options struct {
 	// "django_session" to share Django's table. Default: "sessions".
 	Table string
 
-	// Location says how expire_date is written and compared in columns
-	// without a time zone (SQLite text, MySQL datetime). Nil means UTC, as
-	// Django stores with USE_TZ=True. With USE_TZ=False Django stores naive
-	// wall-clock time in its TIME_ZONE: set Location to that zone. It has
-	// no effect on PostgreSQL, whose column (timestamp with time zone,
-	// under both USE_TZ settings) holds instants. Default: nil (UTC).
-	Location *time.Location
+	// Django is the Django project's settings: pass the value given to
+	// sessions.Config.Django (New of a Manager refuses a store whose time
+	// zone settings differ). It says how expire_date is written and
+	// compared in columns without a time zone (SQLite text, MySQL
+	// datetime): in UTC, as Django stores with USE_TZ = True; with
+	// NaiveTime (USE_TZ = False), as naive wall-clock time in its
+	// TimeZone, as Django stores then. PostgreSQL's column (timestamp with
+	// time zone, under both settings) holds instants whatever it says.
+	// Default: zero, UTC.
+	Django sessions.Django
 
 	// CleanupInterval starts a background goroutine that calls
 	// DeleteExpired at this interval until Close. Expired rows are never
@@ -55,6 +58,15 @@ type Options struct {
 	// ends a call at once, as database/sql drivers honour it. Negative: no
 	// bound of the store's own. Default: DefaultOpTimeout (5s).
 	OpTimeout time.Duration
+
+	// MaxRecordSize bounds session_data, in bytes; set it to the Manager's
+	// Config.MaxRecordSize. Load checks it in the same SELECT: a larger
+	// record never leaves the database, and Load returns an error matching
+	// both sessions.ErrRecordTooLarge and sessions.ErrNotFound, which core
+	// answers with a fresh session. A Save of a larger record fails with
+	// sessions.ErrRecordTooLarge. Negative: no limit. Default:
+	// sessions.DefaultMaxRecordSize (1 MiB).
+	MaxRecordSize int
 }
 
 // withDefaults validates o and fills in its zero fields.
@@ -64,9 +76,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if err := validTable(o.Table); err != nil {
 		return o, err
-	}
-	if o.Location == nil {
-		o.Location = time.UTC
 	}
 	if o.CleanupInterval < 0 {
 		return o, fmt.Errorf("%w: gormstore: negative CleanupInterval %v", sessions.ErrInvalidConfig, o.CleanupInterval)
@@ -85,6 +94,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.OpTimeout = DefaultOpTimeout
 	case o.OpTimeout < 0:
 		o.OpTimeout = 0
+	}
+	switch {
+	case o.MaxRecordSize == 0:
+		o.MaxRecordSize = sessions.DefaultMaxRecordSize
+	case o.MaxRecordSize < 0:
+		o.MaxRecordSize = 0
 	}
 	return o, nil
 }

@@ -30,6 +30,8 @@ type Store struct {
 	batch int
 	// timeout bounds each call; 0: none.
 	timeout time.Duration
+	// maxSize bounds session_data in bytes; 0: none.
+	maxSize int
 
 	onCleanup func(int64, error)
 	stop      context.CancelFunc // nil without a cleaner
@@ -64,11 +66,12 @@ func New(db *gorm.DB, opts Options) (*Store, error) {
 		pool:      db.Statement.ConnPool,
 		d:         d,
 		table:     o.Table,
-		q:         buildQueries(d, o.Table, o.BatchSize),
-		tc:        timeCodec{d: d, loc: o.Location},
+		q:         buildQueries(d, o.Table, o.BatchSize, o.MaxRecordSize),
+		tc:        newTimeCodec(d, o.Django),
 		now:       o.Clock,
 		batch:     o.BatchSize,
 		timeout:   o.OpTimeout,
+		maxSize:   o.MaxRecordSize,
 		onCleanup: o.OnCleanup,
 	}
 	if o.CleanupInterval > 0 {
@@ -112,7 +115,9 @@ func (s *Store) Close() error {
 }
 
 // Load implements sessions.Store with one SELECT. Rows whose expire_date is
-// not after now are filtered out in SQL, as Django's load does.
+// not after now are not found, as in Django's load. A record over
+// MaxRecordSize is refused by the same SELECT without being sent, with an
+// error matching both sessions.ErrRecordTooLarge and sessions.ErrNotFound.
 func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 	if len(key) == 0 || len(key) > maxKeyLen {
 		if err := ctx.Err(); err != nil {
@@ -134,7 +139,7 @@ func (s *Store) load(ctx context.Context, key string, now time.Time) (sessions.R
 		data []byte
 		exp  any
 	)
-	err := s.pool.QueryRowContext(ctx, s.q.load, key).Scan(&data, &exp)
+	tooLarge, err := s.readRow(ctx, key, &data, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sessions.Record{}, sessions.ErrNotFound
 	}
@@ -149,6 +154,9 @@ func (s *Store) load(ctx context.Context, key string, now time.Time) (sessions.R
 	// expire_date > now.
 	if !t.After(now) {
 		return sessions.Record{}, sessions.ErrNotFound
+	}
+	if tooLarge {
+		return sessions.Record{}, errLoadTooLarge(s.maxSize)
 	}
 	if data == nil {
 		data = []byte{}
@@ -208,6 +216,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond sessions.Condition) error {
 	if len(key) == 0 || len(key) > maxKeyLen {
 		return errKeyLength(key)
+	}
+	if s.maxSize > 0 && len(rec.Data) > s.maxSize {
+		return errSaveTooLarge(len(rec.Data), s.maxSize)
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()

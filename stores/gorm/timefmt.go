@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	sessions "github.com/sessionkit/sessionkit/core"
 )
 
 // djangoLayout is how Python prints a naive datetime (str(dt)), which is
@@ -34,8 +36,17 @@ func appendDjangoTime(b []byte, t time.Time, loc *time.Location) []byte {
 // timeCodec converts expire_date values between Go and one dialect.
 type timeCodec struct {
 	d   dialect
-	loc *time.Location
+	dj  sessions.Django
+	loc *time.Location // dj.Location(): the zone of naive columns
 }
+
+func newTimeCodec(d dialect, dj sessions.Django) timeCodec {
+	return timeCodec{d: d, dj: dj, loc: dj.Location()}
+}
+
+// Django returns Options.Django, which sessions.New compares with
+// Config.Django.
+func (s *Store) Django() sessions.Django { return s.tc.dj }
 
 // value is the bind argument for t. PostgreSQL's timestamptz takes the
 // instant; SQLite and MySQL get Django's text of the wall clock in loc, so
@@ -63,10 +74,8 @@ func (c timeCodec) scan(v any) (time.Time, error) {
 		}
 		// A naive column: the driver read the wall clock into a zone of
 		// its own choosing (UTC, or the MySQL DSN's loc). Keep the wall
-		// clock, put it in ours.
-		y, mo, d := v.Date()
-		h, mi, s := v.Clock()
-		return time.Date(y, mo, d, h, mi, s, v.Nanosecond(), c.loc), nil
+		// clock, read it in ours.
+		return c.dj.FromNaive(v), nil
 	case []byte:
 		return c.parse(string(v))
 	case string:
@@ -81,12 +90,13 @@ func (c timeCodec) scan(v any) (time.Time, error) {
 // SQLite column not declared datetime, hands it over) as wall-clock time
 // in loc.
 func (c timeCodec) parse(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(parseLayout, s, c.loc)
+	t, err := time.Parse(parseLayout, s)
 	if err != nil {
-		if t2, err2 := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, c.loc); err2 == nil {
-			return t2, nil
+		t2, err2 := time.Parse("2006-01-02T15:04:05.999999999", s)
+		if err2 != nil {
+			return time.Time{}, fmt.Errorf("gormstore: expire_date %q: %w", s, err)
 		}
-		return time.Time{}, fmt.Errorf("gormstore: expire_date %q: %w", s, err)
+		t = t2
 	}
-	return t, nil
+	return c.dj.FromNaive(t), nil
 }

@@ -3,7 +3,14 @@ package gormstore
 import (
 	"testing"
 	"time"
+
+	sessions "github.com/sessionkit/sessionkit/core"
 )
+
+// naive is Django with USE_TZ = False in loc.
+func naive(loc *time.Location) sessions.Django {
+	return sessions.Django{NaiveTime: true, TimeZone: loc}
+}
 
 func TestAppendDjangoTime(t *testing.T) {
 	plus5 := time.FixedZone("UTC+5", 5*3600)
@@ -39,16 +46,16 @@ func TestTimeCodecScan(t *testing.T) {
 		c    timeCodec
 		in   any
 	}{
-		{"sqlite parsed by driver", timeCodec{dialectSQLite, time.UTC}, time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)},
-		{"sqlite explicit offset", timeCodec{dialectSQLite, time.UTC}, time.Date(2030, 1, 2, 12, 4, 5, 6000, tokyo)},
-		{"sqlite text", timeCodec{dialectSQLite, time.UTC}, "2030-01-02 03:04:05.000006"},
-		{"sqlite ISO text", timeCodec{dialectSQLite, time.UTC}, "2030-01-02T03:04:05.000006"},
-		{"sqlite naive text", timeCodec{dialectSQLite, plus5}, "2030-01-02 08:04:05.000006"},
-		{"sqlite naive parsed", timeCodec{dialectSQLite, plus5}, time.Date(2030, 1, 2, 8, 4, 5, 6000, time.UTC)},
-		{"mysql bytes", timeCodec{dialectMySQL, time.UTC}, []byte("2030-01-02 03:04:05.000006")},
-		{"mysql DSN loc", timeCodec{dialectMySQL, time.UTC}, time.Date(2030, 1, 2, 3, 4, 5, 6000, tokyo)},
-		{"mysql naive", timeCodec{dialectMySQL, plus5}, time.Date(2030, 1, 2, 8, 4, 5, 6000, time.UTC)},
-		{"postgres instant", timeCodec{dialectPostgres, plus5}, time.Date(2030, 1, 2, 12, 4, 5, 6000, tokyo)},
+		{"sqlite parsed by driver", newTimeCodec(dialectSQLite, sessions.Django{}), time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)},
+		{"sqlite explicit offset", newTimeCodec(dialectSQLite, sessions.Django{}), time.Date(2030, 1, 2, 12, 4, 5, 6000, tokyo)},
+		{"sqlite text", newTimeCodec(dialectSQLite, sessions.Django{}), "2030-01-02 03:04:05.000006"},
+		{"sqlite ISO text", newTimeCodec(dialectSQLite, sessions.Django{}), "2030-01-02T03:04:05.000006"},
+		{"sqlite naive text", newTimeCodec(dialectSQLite, naive(plus5)), "2030-01-02 08:04:05.000006"},
+		{"sqlite naive parsed", newTimeCodec(dialectSQLite, naive(plus5)), time.Date(2030, 1, 2, 8, 4, 5, 6000, time.UTC)},
+		{"mysql bytes", newTimeCodec(dialectMySQL, sessions.Django{}), []byte("2030-01-02 03:04:05.000006")},
+		{"mysql DSN loc", newTimeCodec(dialectMySQL, sessions.Django{}), time.Date(2030, 1, 2, 3, 4, 5, 6000, tokyo)},
+		{"mysql naive", newTimeCodec(dialectMySQL, naive(plus5)), time.Date(2030, 1, 2, 8, 4, 5, 6000, time.UTC)},
+		{"postgres instant", newTimeCodec(dialectPostgres, naive(plus5)), time.Date(2030, 1, 2, 12, 4, 5, 6000, tokyo)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,8 +68,36 @@ func TestTimeCodecScan(t *testing.T) {
 			}
 		})
 	}
+	// Naive times around DST changes read as Django reads them: a
+	// repeated wall-clock time is its first instant, a skipped one takes
+	// the offset in force before the change.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		c    timeCodec
+		in   any
+		want time.Time
+	}{
+		{newTimeCodec(dialectSQLite, naive(paris)), "2026-10-25 02:30:00", time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)},
+		{newTimeCodec(dialectMySQL, naive(paris)), time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)},
+		{newTimeCodec(dialectSQLite, naive(paris)), "2026-03-29 02:30:00", time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)},
+		{newTimeCodec(dialectSQLite, naive(newYork)), "2026-11-01 01:30:00", time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC)},
+		{newTimeCodec(dialectSQLite, naive(newYork)), "2026-03-08 02:30:00", time.Date(2026, 3, 8, 7, 30, 0, 0, time.UTC)},
+		{newTimeCodec(dialectSQLite, sessions.Django{TimeZone: paris}), "2026-10-25 02:30:00", time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC)},
+	} {
+		if got, err := tt.c.scan(tt.in); err != nil || !got.Equal(tt.want) {
+			t.Errorf("%v in %v: scan = %v, %v; want %v", tt.in, tt.c.loc, got, err, tt.want)
+		}
+	}
+
 	for _, bad := range []any{nil, 42, "yesterday", []byte("2030-13-01 00:00:00")} {
-		if _, err := (timeCodec{dialectSQLite, time.UTC}).scan(bad); err == nil {
+		if _, err := (newTimeCodec(dialectSQLite, sessions.Django{})).scan(bad); err == nil {
 			t.Errorf("scan(%#v) succeeded", bad)
 		}
 	}
@@ -81,7 +116,7 @@ func FuzzDjangoTime(f *testing.F) {
 			t.Skip()
 		}
 		for _, loc := range []*time.Location{time.UTC, time.FixedZone("UTC-7", -7*3600)} {
-			c := timeCodec{dialectSQLite, loc}
+			c := newTimeCodec(dialectSQLite, naive(loc))
 			ta, tb := time.UnixMicro(a), time.UnixMicro(b)
 			sa, sb := c.value(ta).(string), c.value(tb).(string)
 			got, err := c.scan(sa)

@@ -65,7 +65,7 @@ func TestLocation(t *testing.T) {
 			t.Run(b.name+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
 				db := b.open(t, nil)
-				s := newStore(t, db, gormstore.Options{Location: tt.loc, Clock: func() time.Time { return now }})
+				s := newStore(t, db, gormstore.Options{Django: sessions.Django{NaiveTime: tt.loc != nil, TimeZone: tt.loc}, Clock: func() time.Time { return now }})
 				table := quoteIdent(db, s.Table())
 				ctx, k := t.Context(), newKey(t)
 				exp := now.Add(time.Hour)
@@ -151,6 +151,39 @@ func TestSQLiteDjangoText(t *testing.T) {
 				if err != nil || ok != tt.live || (n == 1) != tt.live {
 					t.Errorf("key %s: Exists = %v, %v; Django's query finds %d; want live=%v", k, ok, err, n, tt.live)
 				}
+			}
+		})
+	}
+}
+
+// The store reports its Options.Django, and sessions.New refuses a store
+// whose expire_date zone is not the Manager's.
+func TestDjangoAgreesWithManager(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	naiveParis := sessions.Django{NaiveTime: true, TimeZone: paris}
+	tests := []struct {
+		name          string
+		store, config sessions.Django
+		ok            bool
+	}{
+		{"both zero", sessions.Django{}, sessions.Django{}, true},
+		{"same", naiveParis, sessions.Django{Version: sessions.Django32, NaiveTime: true, TimeZone: paris}, true},
+		{"store left at UTC", sessions.Django{}, naiveParis, false},
+		{"Manager left at UTC", naiveParis, sessions.Django{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openSQLite(t, sqliteFileDSN(t), nil, quiet())
+			s := newStore(t, db, gormstore.Options{Django: tt.store})
+			if got := s.Django(); got != tt.store {
+				t.Fatalf("Django() = %+v, want %+v", got, tt.store)
+			}
+			_, err := sessions.New(sessions.Config{Store: s, Secret: "secret", Django: tt.config})
+			if (err == nil) != tt.ok || (err != nil && !errors.Is(err, sessions.ErrInvalidConfig)) {
+				t.Fatalf("sessions.New = %v, want ok=%v", err, tt.ok)
 			}
 		})
 	}

@@ -15,9 +15,10 @@
 // script touches one key, so it runs on any cluster node that owns it. The
 // client stays the caller's: the store never closes it.
 //
-// Every operation is one round trip: Load is a GET, Save is
-// SET NX/XX PX or an atomic compare-and-set Lua script (EVALSHA), Delete is
-// DEL, Exists is EXISTS and Touch is PEXPIRE.
+// Every operation is one round trip: Load is a GETRANGE bounded by
+// Options.MaxRecordSize, Save is SET NX/XX PX or an atomic compare-and-set
+// Lua script (EVALSHA), Delete is DEL, Exists is EXISTS and Touch is
+// PEXPIRE.
 //
 // Every call ends by its context's deadline, on its cancellation, and
 // within Options.OpTimeout (default 2s) when the context has no earlier

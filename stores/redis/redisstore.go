@@ -26,6 +26,14 @@ type Options struct {
 	// Clock returns the current time, against which a record's expiry
 	// becomes its TTL. Default: time.Now.
 	Clock func() time.Time
+	// MaxRecordSize bounds a record, in bytes; set it to the Manager's
+	// Config.MaxRecordSize. Load checks it on the server: a larger record
+	// is never transferred (at most MaxRecordSize+1 bytes of it are), and
+	// Load returns an error matching both sessions.ErrRecordTooLarge and
+	// sessions.ErrNotFound, which core answers with a fresh session. A
+	// Save of a larger record fails with sessions.ErrRecordTooLarge.
+	// Negative: no limit. Default: sessions.DefaultMaxRecordSize (1 MiB).
+	MaxRecordSize int
 	// OpTimeout bounds every store call (Load, Save, Delete, Exists,
 	// Touch) whose context has no earlier deadline, so that a request
 	// without a deadline cannot hang on an unresponsive server. A call
@@ -34,6 +42,20 @@ type Options struct {
 	// if any, and the client's ReadTimeout and WriteTimeout still apply).
 	// Default: DefaultOpTimeout (2s).
 	OpTimeout time.Duration
+	// WaitReplicas, when positive, makes every write (Save, Delete, Touch)
+	// wait until that many replicas have acknowledged it, with Redis's
+	// WAIT sent after the write on the same connection (one round trip;
+	// on a cluster, to the key's master). Fewer acknowledgements within
+	// WaitTimeout fail the call with an error wrapping ErrNotReplicated,
+	// although the master has the write. Redis replication is
+	// asynchronous: without this, a write acknowledged just before its
+	// master dies can be lost in the failover. Not supported with a
+	// *redis.Ring. Default: 0, no waiting.
+	WaitReplicas int
+	// WaitTimeout bounds the wait for replicas; a call's deadline or
+	// OpTimeout, if sooner, shortens it. Default: DefaultWaitTimeout
+	// (500ms).
+	WaitTimeout time.Duration
 }
 
 // Store keeps session records in Redis. It is safe for concurrent use.
@@ -43,6 +65,10 @@ type Store struct {
 	cas     script
 	now     func() time.Time
 	timeout time.Duration // <= 0: none
+	maxSize int           // <= 0: none
+	lastArg any           // maxSize boxed once: GETRANGE's last argument
+	wait    waiter
+	cluster *redis.ClusterClient // nil unless a cluster (see reloading)
 }
 
 var (
@@ -70,6 +96,10 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if err := checkContextTimeout(client); err != nil {
 		return nil, err
 	}
+	wait, err := newWaiter(client, opts)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case opts.OpTimeout == 0:
 		opts.OpTimeout = DefaultOpTimeout
@@ -82,12 +112,22 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	switch {
+	case opts.MaxRecordSize == 0:
+		opts.MaxRecordSize = sessions.DefaultMaxRecordSize
+	case opts.MaxRecordSize < 0:
+		opts.MaxRecordSize = 0
+	}
 	return &Store{
 		client:  client,
 		prefix:  opts.Prefix,
 		cas:     newScript(casScript),
 		now:     opts.Clock,
 		timeout: opts.OpTimeout,
+		maxSize: opts.MaxRecordSize,
+		lastArg: opts.MaxRecordSize,
+		wait:    wait,
+		cluster: clusterOf(client),
 	}, nil
 }
 
@@ -117,6 +157,9 @@ func checkContextTimeout(client redis.UniversalClient) error {
 // OpTimeout returns the bound on each call in force; 0 means none.
 func (s *Store) OpTimeout() time.Duration { return s.timeout }
 
+// MaxRecordSize returns the record size limit in force; 0 means none.
+func (s *Store) MaxRecordSize() int { return s.maxSize }
+
 // result is what a call's goroutine hands back.
 type result[T any] struct {
 	v   T
@@ -132,6 +175,9 @@ type result[T any] struct {
 // error. When the bound ends f, its error also matches
 // context.DeadlineExceeded.
 func call[T any](s *Store, ctx context.Context, op string, f func(context.Context) (T, error)) (T, error) {
+	if s.cluster != nil {
+		f = reloading(s.cluster, f)
+	}
 	cctx, cancel := s.bound(ctx)
 	if ctx.Done() == nil && cctx == ctx {
 		// Neither cancellable nor bounded: nothing to watch.
@@ -206,21 +252,49 @@ func deadlineErr(ctx context.Context, err error) error {
 // Prefix returns the key prefix in force.
 func (s *Store) Prefix() string { return s.prefix }
 
-// Load implements sessions.Store with one GET. Redis enforces expiry with
-// the key's TTL, so a key that exists is live, and the returned Record
-// leaves Expiry zero (see sessions.Record): reading the TTL as well cost a
-// third more than the GET alone.
+// Load implements sessions.Store with one GETRANGE (one GET without a size
+// limit). Redis enforces expiry with the key's TTL, so a key that exists
+// is live, and the returned Record leaves Expiry zero (see
+// sessions.Record): reading the TTL as well cost a third more than the GET
+// alone. A record over MaxRecordSize returns an error matching both
+// sessions.ErrRecordTooLarge and sessions.ErrNotFound.
 func (s *Store) Load(ctx context.Context, key string) (sessions.Record, error) {
 	return call(s, ctx, "load", func(ctx context.Context) (sessions.Record, error) { return s.load(ctx, key) })
 }
 
 func (s *Store) load(ctx context.Context, key string) (sessions.Record, error) {
+	if s.maxSize > 0 {
+		return s.loadBounded(ctx, key)
+	}
 	data, err := s.client.Get(ctx, s.prefix+key).Bytes()
 	if err != nil {
 		if errors.Is(err, redis.Nil) {
 			return sessions.Record{}, sessions.ErrNotFound
 		}
 		return sessions.Record{}, fmt.Errorf("redisstore: load: %w", err)
+	}
+	return sessions.Record{Data: data}, nil
+}
+
+// loadBounded reads at most maxSize+1 bytes of the record, so one byte
+// more than the limit says it is over, without moving the rest. GETRANGE
+// costs what GET does; a Lua script checking STRLEN first cost 40 % more
+// per Load. GETRANGE answers "" for a missing key, and a stored record is
+// never empty (core writes signed data), so "" is a missing record. The
+// command is built here so that the limit is boxed once, in New.
+func (s *Store) loadBounded(ctx context.Context, key string) (sessions.Record, error) {
+	cmd := redis.NewStringCmd(ctx, "getrange", s.prefix+key, 0, s.lastArg)
+	_ = s.client.Process(ctx, cmd)
+	data, err := cmd.Bytes()
+	switch {
+	case err != nil:
+		return sessions.Record{}, fmt.Errorf("redisstore: load: %w", err)
+	case len(data) == 0:
+		return sessions.Record{}, sessions.ErrNotFound
+	case len(data) > s.maxSize:
+		// ErrNotFound as well: for core, a cache in front and anyone
+		// else, the record is as good as missing, not a store failure.
+		return sessions.Record{}, fmt.Errorf("redisstore: load: %w: over %d bytes, %w", sessions.ErrRecordTooLarge, s.maxSize, sessions.ErrNotFound)
 	}
 	return sessions.Record{Data: data}, nil
 }
@@ -234,6 +308,9 @@ func (s *Store) Save(ctx context.Context, key string, rec sessions.Record, cond 
 	case sessions.CreateOnly, sessions.UpdateOnly, sessions.UpdateIfUnchanged:
 	default:
 		return fmt.Errorf("%w: redisstore: save mode %v", sessions.ErrInvalidConfig, cond.Mode)
+	}
+	if s.maxSize > 0 && len(rec.Data) > s.maxSize {
+		return fmt.Errorf("redisstore: save: %w: %d bytes (limit %d)", sessions.ErrRecordTooLarge, len(rec.Data), s.maxSize)
 	}
 	_, err := call(s, ctx, "save", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.save(ctx, key, rec, cond)
@@ -265,7 +342,7 @@ func (s *Store) save(ctx context.Context, key string, rec sessions.Record, cond 
 // holds, and returns failed when it does not.
 func (s *Store) set(ctx context.Context, cond, k string, data []byte, ms int64, failed error) error {
 	cmd := redis.NewBoolCmd(ctx, "set", k, data, "px", ms, cond)
-	if err := s.client.Process(ctx, cmd); err != nil {
+	if err := s.process(ctx, k, cmd); err != nil {
 		return fmt.Errorf("redisstore: save: %w", err)
 	}
 	if !cmd.Val() {
@@ -290,7 +367,7 @@ func (s *Store) createExpired(ctx context.Context, k string) error {
 // deleteExisting answers an update-only save of a dead record: the record
 // it replaces ends now.
 func (s *Store) deleteExisting(ctx context.Context, k string) error {
-	n, err := s.client.Del(ctx, k).Result()
+	n, err := write(s, ctx, k, redis.NewIntCmd(ctx, "del", k)).Result()
 	if err != nil {
 		return fmt.Errorf("redisstore: save: %w", err)
 	}
@@ -301,7 +378,7 @@ func (s *Store) deleteExisting(ctx context.Context, k string) error {
 }
 
 func (s *Store) compareAndSet(ctx context.Context, k string, data, loaded []byte, ms int64) error {
-	code, err := s.cas.run(ctx, s.client, k, loaded, data, ms).Int64()
+	code, err := s.eval(ctx, s.cas, k, loaded, data, ms).Int64()
 	if err != nil {
 		return fmt.Errorf("redisstore: save: %w", err)
 	}
@@ -325,7 +402,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 func (s *Store) delete(ctx context.Context, key string) error {
-	if err := s.client.Del(ctx, s.prefix+key).Err(); err != nil {
+	if err := write(s, ctx, s.prefix+key, redis.NewIntCmd(ctx, "del", s.prefix+key)).Err(); err != nil {
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
 	return nil
@@ -360,7 +437,7 @@ func (s *Store) touch(ctx context.Context, key string, expiry time.Time) error {
 	if ms == 0 {
 		ms = -1
 	}
-	ok, err := s.client.PExpire(ctx, s.prefix+key, time.Duration(ms)*time.Millisecond).Result()
+	ok, err := write(s, ctx, s.prefix+key, redis.NewBoolCmd(ctx, "pexpire", s.prefix+key, ms)).Result()
 	if err != nil {
 		return fmt.Errorf("redisstore: touch: %w", err)
 	}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 type djangoVectors struct {
+	Version  string `json:"django_version"`
 	Sessions []struct {
 		Name           string          `json:"name"`
 		Session        json.RawMessage `json:"session"`
@@ -22,20 +24,37 @@ type djangoVectors struct {
 	} `json:"python_only_sessions"`
 }
 
+// loadDjangoVectors reads the sessions that Django 3.2, 4.2, 5.2 and 6.0
+// serialized (../../testdata/django), each named "<version>/<name>".
 func loadDjangoVectors(t testing.TB) *djangoVectors {
 	t.Helper()
-	b, err := os.ReadFile("../../testdata/django_vectors.json")
-	if err != nil {
-		t.Fatal(err)
+	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "django", "vectors*.json"))
+	if err != nil || len(paths) != 4 {
+		t.Fatalf("want the vectors of 4 Django versions, found %v (%v)", paths, err)
 	}
-	var v djangoVectors
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
+	var all djangoVectors
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v djangoVectors
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Sessions) == 0 || len(v.PythonOnly) == 0 {
+			t.Fatalf("%s: no session vectors", p)
+		}
+		for _, s := range v.Sessions {
+			s.Name = v.Version + "/" + s.Name
+			all.Sessions = append(all.Sessions, s)
+		}
+		for _, s := range v.PythonOnly {
+			s.Name = v.Version + "/" + s.Name
+			all.PythonOnly = append(all.PythonOnly, s)
+		}
 	}
-	if len(v.Sessions) == 0 || len(v.PythonOnly) == 0 {
-		t.Fatal("no session vectors")
-	}
-	return &v
+	return &all
 }
 
 // TestDjangoVectors round-trips every session Django 3.2 serialized. When

@@ -320,6 +320,52 @@ def op_get_user(o):
 
 
 
+def op_set_expiry_timedelta(o):
+    """set_expiry(timedelta(seconds=o["seconds"])) on a new session: 3.2
+    keeps the datetime itself (its JSON serializer cannot store it); 4.0+
+    stores its isoformat(), returned as "value". Also what 3.2 computes
+    from the datetime object."""
+    s = store_class(o.get("store"))()
+    s.set_expiry(datetime.timedelta(seconds=o["seconds"]))
+    v = s["_session_expiry"]
+    return dict(value=v.isoformat(), **expiry_info(s))
+
+
+def op_middleware(o):
+    """SessionMiddleware around a view that reads the session (o["view"] ==
+    "read") or writes a key ("write"), for the session o["key"] (a db key or
+    a signed cookie value) of the configured engine. The middleware's
+    exception, if any, is reported in "mw_error" (the op does not raise);
+    "age_type"/"age_value" are what get_expiry_age() returned before."""
+    import importlib
+    from django.conf import settings
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    def view(request):
+        if o.get("view") == "write":
+            request.session["touched"] = True
+        else:
+            request.session.get("x")
+        return HttpResponse("ok")
+
+    probe = importlib.import_module(settings.SESSION_ENGINE).SessionStore(o["key"])
+    age = probe.get_expiry_age()
+    out = {"age_type": type(age).__name__, "age_value": str(age)}
+    request = RequestFactory().get("/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = o["key"]
+    try:
+        response = SessionMiddleware(view)(request)
+    except Exception as e:  # noqa: the point of the op
+        out.update(ok=False, mw_error="%s: %s" % (type(e).__name__, e))
+        return out
+    c = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    out.update(ok=True, value=c.value if c is not None else "",
+               max_age=str(c["max-age"]) if c is not None else "")
+    return out
+
+
 def messages_request(o):
     """A request for the flash-message ops: its session is the configured
     engine's SessionStore for o["key"] (a db session key or a signed cookie
