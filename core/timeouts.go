@@ -231,9 +231,10 @@ func minTime(a, b time.Time) time.Time {
 
 // The reserved keys of key renewal. KeyedKey holds when the current key
 // was issued (Unix seconds). A renewed key's old record becomes a
-// forwarding record: ForwardKey names the new key and ForwardUntilKey ends
-// the grace (Unix seconds). Only the server writes them, and server-side
-// records are signed, so a client cannot point a key anywhere.
+// forwarding record: ForwardKey names the new key, sealed under the old
+// one (forward.go), and ForwardUntilKey ends the grace (Unix seconds).
+// Only the server writes them, and server-side records are signed, so a
+// client cannot point a key anywhere.
 const (
 	KeyedKey        = "_sk_keyed"
 	ForwardKey      = "_sk_forward"
@@ -369,7 +370,7 @@ func (s *Session) retire(old, key string, loaded []byte, now time.Time) error {
 		return nil
 	}
 	until := now.Add(grace)
-	fwd, err := m.encodeRecord(map[string]any{ForwardKey: key, ForwardUntilKey: until.Unix()}, now, 64)
+	fwd, err := m.encodeRecord(map[string]any{ForwardKey: sealForward(old, key), ForwardUntilKey: until.Unix()}, now, 128)
 	if err != nil {
 		return err
 	}
@@ -388,9 +389,10 @@ func (s *Session) retire(old, key string, loaded []byte, now time.Time) error {
 // held.
 func (s *Session) follow(fwd map[string]any, now time.Time, merge bool) (values map[string]any, ok bool) {
 	m := s.m
-	target, _ := fwd[ForwardKey].(string)
+	sealed, _ := fwd[ForwardKey].(string)
+	target, valid := openForward(s.key, sealed)
 	until, ok := unixKey(fwd, ForwardUntilKey)
-	if !ok || !until.After(now) || !ValidKey(target) {
+	if !ok || !until.After(now) || !valid {
 		return nil, false
 	}
 	rec, err := m.store.Load(s.ctx, target)

@@ -403,10 +403,12 @@ func TestRenewalForwardOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	put(a, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, b, until))
-	put(b, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, c, until))
+	put(a, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, sessions.SealForward(a, b), until))
+	put(b, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, sessions.SealForward(b, c), until))
 	put(c, `{"user":"alice"}`)
-	put(d, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, c, t0.Unix()))
+	put(d, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, sessions.SealForward(d, c), t0.Unix()))
+	e := key() // a forward in the clear, as a client could not make but a bug could
+	put(e, fmt.Sprintf(`{"_sk_forward":%q,"_sk_forward_until":%d}`, c, until))
 	tests := []struct {
 		name, key, wantKey string
 		wantUser           bool
@@ -414,6 +416,7 @@ func TestRenewalForwardOnce(t *testing.T) {
 		{"one hop", b, c, true},
 		{"no chain", a, "", false},
 		{"grace over", d, "", false},
+		{"not sealed", e, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -185,3 +185,11 @@ func (c call) end(ctx context.Context, err error) {
 	c.span.SetStatus(codes.Error, err.Error())
 	c.span.End()
 }
+
+// RawKeys passes on whether the wrapped store keeps keys as Django does
+// (gormstore on django_session), so that sessions.New still refuses
+// Config.HashKeys over it. False answers the same as the method's absence.
+func (s *tracedStore) RawKeys() bool {
+	rk, ok := s.next.(interface{ RawKeys() bool })
+	return ok && rk.RawKeys()
+}
