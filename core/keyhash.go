@@ -68,6 +68,15 @@ func (h *hashedStore) Load(ctx context.Context, key string) (Record, error) {
 	return h.inner.Load(ctx, h.kh.hash(key))
 }
 
+// LoadWithExpiry passes ExpiryLoader on; over a store without it, it is
+// Load (Expiry as that store reports it).
+func (h *hashedStore) LoadWithExpiry(ctx context.Context, key string) (Record, error) {
+	if el, ok := h.inner.(ExpiryLoader); ok {
+		return el.LoadWithExpiry(ctx, h.kh.hash(key))
+	}
+	return h.inner.Load(ctx, h.kh.hash(key))
+}
+
 func (h *hashedStore) Save(ctx context.Context, key string, rec Record, cond Condition) error {
 	return h.inner.Save(ctx, h.kh.hash(key), rec, cond)
 }

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -50,7 +51,7 @@ func (s *Session) load() map[string]any {
 		s.key = ""
 		return make(map[string]any)
 	}
-	rec, err := m.store.Load(s.ctx, s.key)
+	rec, err := m.loadRecord(s.ctx, s.key)
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
 			// The key stays: the record may well be there, and the commit
@@ -107,4 +108,12 @@ func (s *Session) load() map[string]any {
 	s.loadedExpiry = unixSeconds(rec.Expiry)
 	s.emit(Event{Kind: EventLoaded}, s.key, "")
 	return v
+}
+
+// loadRecord loads key's record, with its expiry when m.withExpiry is set.
+func (m *Manager) loadRecord(ctx context.Context, key string) (Record, error) {
+	if m.withExpiry != nil {
+		return m.withExpiry.LoadWithExpiry(ctx, key)
+	}
+	return m.store.Load(ctx, key)
 }

@@ -30,6 +30,9 @@ type Manager struct {
 	saving keyLocks
 	// ids hashes keys into the session IDs of events.
 	ids *sessionIDs
+	// withExpiry loads records with their expiry, when an idle timeout
+	// needs it and the store can tell it (see ExpiryLoader); else nil.
+	withExpiry ExpiryLoader
 }
 
 // New validates cfg and returns a Manager.
@@ -60,6 +63,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if u, ok := cfg.Store.(UnsignedStore); ok {
 		m.store, m.local = u.BindUnsigned(m.signer), true
+	}
+	if cfg.IdleTimeout > 0 {
+		m.withExpiry, _ = m.store.(ExpiryLoader)
 	}
 	return m, nil
 }

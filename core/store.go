@@ -109,6 +109,15 @@ type ExpiredDeleter interface {
 	DeleteExpired(ctx context.Context) (int64, error)
 }
 
+// ExpiryLoader is implemented by stores whose Load leaves Record.Expiry
+// zero but that can report it in the same round trip (Redis: PTTL). Core
+// calls it instead of Load when Config.IdleTimeout is on, so that a
+// read-only request extends the record with Touch instead of rewriting its
+// data.
+type ExpiryLoader interface {
+	LoadWithExpiry(ctx context.Context, key string) (Record, error)
+}
+
 // Toucher is implemented by stores that can extend a record's expiry
 // without rewriting its data. Core calls it for Config.IdleTimeout on
 // read-only requests, when Load reports the record's Expiry; a Touch must

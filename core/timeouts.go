@@ -141,8 +141,8 @@ func (m *Manager) deadline(v map[string]any, at, now time.Time) time.Time {
 // IdleTimeout/touchFraction, and reports whether the data must be
 // rewritten instead: with a client store (the new SeenKey must be signed
 // into the cookie), a store without Toucher, or one that does not report
-// the expiry it loaded (Redis), which then costs one data write per
-// fraction. s.mu must be held.
+// the expiry it loaded (neither in Load nor through ExpiryLoader), which
+// then costs one data write per fraction. s.mu must be held.
 func (s *Session) refresh() bool {
 	if !s.loaded || s.key == "" {
 		return false // not used by this request: not activity either

@@ -193,3 +193,19 @@ func (s *tracedStore) RawKeys() bool {
 	rk, ok := s.next.(interface{ RawKeys() bool })
 	return ok && rk.RawKeys()
 }
+
+// LoadWithExpiry passes sessions.ExpiryLoader on, traced as a load; over
+// a store without it, it is Load.
+func (s *tracedStore) LoadWithExpiry(ctx context.Context, key string) (sessions.Record, error) {
+	el, ok := s.next.(sessions.ExpiryLoader)
+	if !ok {
+		return s.Load(ctx, key)
+	}
+	ctx, c := s.t.start(ctx, opLoad)
+	rec, err := el.LoadWithExpiry(ctx, key)
+	if err == nil && c.span.IsRecording() {
+		c.span.SetAttributes(RecordSizeKey.Int(len(rec.Data)))
+	}
+	c.end(ctx, err)
+	return rec, err
+}
