@@ -93,6 +93,7 @@ func soak(t *testing.T, framework string, routes demo.Routes, store string, d ti
 		latMu    sync.Mutex
 		lat      []time.Duration
 	)
+	baseline := runtime.NumGoroutine()
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for c := range soakConns {
@@ -128,6 +129,16 @@ func soak(t *testing.T, framework string, routes demo.Routes, store string, d ti
 	}
 	tick.Stop()
 	wg.Wait()
+	// Once the load is over and the clients' connections are closed,
+	// every goroutine the load started must end.
+	tr.CloseIdleConnections()
+	settled := runtime.NumGoroutine()
+	for wait := time.Now().Add(5 * time.Second); settled > baseline && time.Now().Before(wait); settled = runtime.NumGoroutine() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if settled > baseline {
+		t.Errorf("goroutines: %d before the load, %d after it settled", baseline, settled)
+	}
 
 	// Every visit answered 2xx is counted in the session exactly once.
 	var total int64
@@ -148,11 +159,13 @@ func soak(t *testing.T, framework string, routes demo.Routes, store string, d ti
 	t.Logf("%s on %s: %d visits in %v (%.0f/s) over %d connections and %d sessions; p50 %v, p99 %v, max %v; non-2xx %d",
 		framework, store, total, d, float64(total)/d.Seconds(), soakConns, soakSessions,
 		pct(lat, 50), pct(lat, 99), lat[len(lat)-1], bad.Load())
-	t.Logf("first %v: goroutines %.0f, RSS %.1f MiB; last %v: goroutines %.0f, RSS %.1f MiB",
-		soakWindow, first.goroutines, first.rss/(1<<20), soakWindow, last.goroutines, last.rss/(1<<20))
+	t.Logf("first %v: goroutines %.0f, RSS %.1f MiB; last %v: goroutines %.0f, RSS %.1f MiB; goroutines before the load %d, after it %d",
+		soakWindow, first.goroutines, first.rss/(1<<20), soakWindow, last.goroutines, last.rss/(1<<20), baseline, settled)
 	// Flat: a leak of one goroutine or a few KiB per request would show as
 	// thousands of goroutines or hundreds of MiB over a minute at this rate.
-	if last.goroutines > first.goroutines+16 {
+	// The means may differ by the work in flight (a store call's goroutine
+	// per request at most), hence the margin of soakConns.
+	if last.goroutines > first.goroutines+soakConns {
 		t.Errorf("goroutines grew from %.0f to %.0f", first.goroutines, last.goroutines)
 	}
 	if last.rss > first.rss*1.25+32<<20 {
