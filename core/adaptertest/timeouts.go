@@ -59,7 +59,7 @@ func testTimeouts(t *testing.T, newServer NewServerFunc) {
 				t.Fatalf("step %d: renewal set %+v, want a new key", i, c)
 			}
 			newest, newestKey = f.name+"="+c.Value, c.Value
-			if f.exists(t, k1) != true {
+			if !f.exists(t, k1) {
 				t.Fatalf("step %d: the old key's forwarding record is missing", i)
 			}
 		case "same":
