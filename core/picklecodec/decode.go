@@ -299,20 +299,7 @@ func (d *decoder) step(op byte) error {
 	case opShortBinUnicode, opBinUnicode, opBinUnicode8:
 		return d.str(op)
 	case opShortBinBytes, opBinBytes, opBinBytes8:
-		var n uint64
-		var err error
-		switch op {
-		case opShortBinBytes:
-			n, err = d.u8()
-		case opBinBytes:
-			n, err = d.u32()
-		default:
-			n, err = d.u64()
-		}
-		if err != nil {
-			return err
-		}
-		b, err := d.take(n)
+		b, err := d.counted(op, opShortBinBytes, opBinBytes)
 		if err != nil {
 			return err
 		}
@@ -338,13 +325,13 @@ func (d *decoder) step(op byte) error {
 		if err != nil {
 			return err
 		}
-		d.push(&pyList{items: items})
+		d.push(&pyList{seq{items: items}})
 	case opTuple:
 		items, err := d.popMark()
 		if err != nil {
 			return err
 		}
-		d.push(&pyTuple{items: items})
+		d.push(&pyTuple{seq{items: items}})
 	case opTuple1, opTuple2, opTuple3:
 		n := int(op-opTuple1) + 1
 		floor := 0
@@ -357,7 +344,7 @@ func (d *decoder) step(op byte) error {
 		items := append([]any(nil), d.stack[len(d.stack)-n:]...)
 		clear(d.stack[len(d.stack)-n:])
 		d.stack = d.stack[:len(d.stack)-n]
-		d.push(&pyTuple{items: items})
+		d.push(&pyTuple{seq{items: items}})
 	case opAppend:
 		v, err := d.pop()
 		if err != nil {
@@ -472,20 +459,7 @@ func (d *decoder) step(op byte) error {
 // string cannot hold a lone surrogate, so each becomes U+FFFD, as in the
 // JSON codec; other invalid bytes (which CPython refuses) do too.
 func (d *decoder) str(op byte) error {
-	var n uint64
-	var err error
-	switch op {
-	case opShortBinUnicode:
-		n, err = d.u8()
-	case opBinUnicode:
-		n, err = d.u32()
-	default:
-		n, err = d.u64()
-	}
-	if err != nil {
-		return err
-	}
-	b, err := d.take(n)
+	b, err := d.counted(op, opShortBinUnicode, opBinUnicode)
 	if err != nil {
 		return err
 	}
@@ -599,4 +573,23 @@ func validUTF8(b []byte) string {
 		i += size
 	}
 	return string(out)
+}
+
+// counted reads the bytes of a length-prefixed opcode: a 1-byte length
+// for short, 4 bytes for mid, 8 bytes otherwise.
+func (d *decoder) counted(op, short, mid byte) ([]byte, error) {
+	var n uint64
+	var err error
+	switch op {
+	case short:
+		n, err = d.u8()
+	case mid:
+		n, err = d.u32()
+	default:
+		n, err = d.u64()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d.take(n)
 }

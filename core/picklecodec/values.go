@@ -11,12 +11,10 @@ import (
 // fetched from the memo and then appended to is one list. They become Go
 // values (materialize) once the pickle is read.
 type (
-	pyList struct {
-		items []any
-		state matState
-		out   []any
-	}
-	pyTuple struct {
+	pyList  struct{ seq }
+	pyTuple struct{ seq }
+	// seq holds the items of a list or a tuple.
+	seq struct {
 		items []any
 		state matState
 		out   []any
@@ -59,6 +57,34 @@ type materializer struct {
 	budget int
 }
 
+// seq materializes a list's or a tuple's items (both become []any), once:
+// a container shared through the memo is copied after the first time.
+func (z *materializer) seq(x *seq, kind string, depth int) (any, error) {
+	switch x.state {
+	case inProgress:
+		return nil, fmt.Errorf("%w: a %s that contains itself", ErrUnsupported, kind)
+	case done:
+		return z.copy(x.out, depth)
+	}
+	x.state = inProgress
+	if err := z.charge(len(x.items)); err != nil {
+		return nil, err
+	}
+	out := x.items
+	if out == nil {
+		out = []any{}
+	}
+	for i, e := range out {
+		m, err := z.value(e, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
+	}
+	x.items, x.out, x.state = nil, out, done
+	return out, nil
+}
+
 func (z *materializer) value(v any, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("%w: nesting deeper than %d", ErrTooLarge, maxDepth)
@@ -67,53 +93,9 @@ func (z *materializer) value(v any, depth int) (any, error) {
 	case *pyDict:
 		return z.dict(x, depth)
 	case *pyList:
-		switch x.state {
-		case inProgress:
-			return nil, fmt.Errorf("%w: a list that contains itself", ErrUnsupported)
-		case done:
-			return z.copy(x.out, depth)
-		}
-		x.state = inProgress
-		if err := z.charge(len(x.items)); err != nil {
-			return nil, err
-		}
-		out := x.items
-		if out == nil {
-			out = []any{}
-		}
-		for i, e := range out {
-			m, err := z.value(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = m
-		}
-		x.items, x.out, x.state = nil, out, done
-		return out, nil
+		return z.seq(&x.seq, "list", depth)
 	case *pyTuple:
-		switch x.state {
-		case inProgress:
-			return nil, fmt.Errorf("%w: a tuple that contains itself", ErrUnsupported)
-		case done:
-			return z.copy(x.out, depth)
-		}
-		x.state = inProgress
-		if err := z.charge(len(x.items)); err != nil {
-			return nil, err
-		}
-		out := x.items
-		if out == nil {
-			out = []any{}
-		}
-		for i, e := range out {
-			m, err := z.value(e, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = m
-		}
-		x.items, x.out, x.state = nil, out, done
-		return out, nil
+		return z.seq(&x.seq, "tuple", depth)
 	case pyDatetime:
 		return string(x), nil
 	case nil, bool, int64, float64, string, json.Number:
