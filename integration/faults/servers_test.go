@@ -129,24 +129,33 @@ func (s *server) pids() []int {
 }
 
 // freeze stops the server (SIGSTOP) and returns once it is stopped. The
-// parent is stopped first, so a tree cannot fork a child that escapes.
+// parent is stopped first, and its children are listed only once it is
+// stopped: a kill returns before the signal lands, and a parent still in
+// fork at that moment would otherwise have a child nobody stopped (seen
+// on CI: one escaped PostgreSQL backend served most of the load).
 func (s *server) freeze(t *testing.T) {
 	t.Helper()
 	pid := s.cmd.Process.Pid
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatalf("%s: SIGSTOP: %v", s.name, err)
 	}
-	all := s.pids()
-	for _, p := range all[1:] {
-		_ = syscall.Kill(p, syscall.SIGSTOP)
+	deadline := time.Now().Add(5 * time.Second)
+	for procState(pid) != 'T' {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not stopped 5s after SIGSTOP", s.name)
+		}
+		time.Sleep(time.Millisecond)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	for {
+		all := s.pids()
 		stopped := 0
 		for _, p := range all {
 			// A zombie is a child that exited, not reaped by the
 			// stopped parent.
 			if st := procState(p); st == 'T' || st == 'Z' || st == 0 {
 				stopped++
+			} else {
+				_ = syscall.Kill(p, syscall.SIGSTOP)
 			}
 		}
 		if stopped == len(all) {
