@@ -41,7 +41,7 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 			return total, err
 		}
 	}
-	return total, nil
+	return total, s.cleanUsers(ctx, now)
 }
 
 // clean deletes sh's records that expired by now and rebuilds its map when

@@ -23,6 +23,7 @@ type Options struct {
 // Store keeps records in sharded maps, each guarded by its own RWMutex.
 type Store struct {
 	shards [numShards]shard
+	users  users // the per-user index and generations (userindex.go)
 	seed   maphash.Seed
 	now    func() time.Time
 

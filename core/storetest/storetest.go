@@ -46,6 +46,14 @@ func Run(t *testing.T, newStore func(t *testing.T) sessions.Store) {
 		{"TouchShortens", testTouchShortens}, {"TouchNeverResurrects", testTouchNeverResurrects}, {"TouchKeepsVersion", testTouchKeepsVersion},
 		{"WritersDistinctKeys", testWritersDistinctKeys},
 		{"WritersIncrement", testWritersIncrement},
+		{"UserIndexBasics", testUserIndexBasics},
+		{"UserIndexUntil", testUserIndexUntil},
+		{"UserIndexIDs", testUserIndexIDs},
+		{"UserIndexBatch", testUserIndexBatch},
+		{"UserIndexConcurrent", testUserIndexConcurrent},
+		{"UserIndexMany", testUserIndexMany},
+		{"UserIndexCancelled", testUserIndexCancelled},
+		{"Generations", testGenerations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
