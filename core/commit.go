@@ -86,8 +86,12 @@ func (s *Session) commit(h http.Header, status int) error {
 	}
 	write := s.modified || (m.cfg.SaveEveryRequest && !s.savedEarly)
 	if !write && !s.savedEarly && !s.rekeyed {
-		// A read-only request: only the idle timeout may need a write.
-		if status >= 500 || !s.refresh() {
+		// A read-only request: only the idle timeout or the last-seen
+		// time may need a write.
+		if status >= 500 {
+			return nil
+		}
+		if refresh := s.refresh(); !refresh && !s.activeDue() {
 			return nil
 		}
 		write = true

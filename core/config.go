@@ -135,6 +135,11 @@ type Config struct {
 	// Header lets API and mobile clients carry the session in a request
 	// header instead of the cookie; see HeaderConfig. Default: off.
 	Header HeaderConfig
+
+	// Users configures the per-user session index (Session.SetUser,
+	// Manager.UserSessions, RevokeUser): it is on whenever the Store
+	// implements UserIndex; see UserConfig.
+	Users UserConfig
 }
 
 // CookieConfig mirrors the http.Cookie fields a session cookie uses.
@@ -182,6 +187,9 @@ func (c *Config) setDefaults() error {
 		c.Codec = JSONCodec{}
 	}
 	if err := c.checkTimeouts(); err != nil {
+		return err
+	}
+	if err := c.Users.setDefaults(); err != nil {
 		return err
 	}
 	if c.MaxRecordSize == 0 {

@@ -56,9 +56,11 @@ const (
 	// existed: that is EventRejected.
 	EventExpired
 
-	// EventRevoked: the session was ended from outside its own requests (a
-	// "log out everywhere", an administrator). It is reserved for the
-	// per-user session index; core does not emit it.
+	// EventRevoked: the session was ended from outside its own requests:
+	// by RevokeSession or RevokeUser ("log out everywhere", an
+	// administrator; reported with the request's context, outside any
+	// session), or, with Config.Users.Generations, found on load to belong
+	// to a revoked generation.
 	EventRevoked
 
 	// EventConflictMerged: a save met writes of concurrent requests and
@@ -245,7 +247,7 @@ func (ids *sessionIDs) id(key string) string {
 func (s *Session) ID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m.ids.id(s.key)
+	return s.m.publicID(s.key)
 }
 
 // emit reports e about the session under key (and prev, its previous
@@ -259,8 +261,8 @@ func (s *Session) emit(e Event, key, prev string) {
 
 func (s *Session) publish(e Event, key, prev string) {
 	m := s.m
-	e.ID = m.ids.id(key)
-	e.PreviousID = m.ids.id(prev)
+	e.ID = m.publicID(key)
+	e.PreviousID = m.publicID(prev)
 	e.Time = m.cfg.Clock()
 	m.cfg.OnEvent(s.eventContext(), e)
 }

@@ -16,6 +16,7 @@ func (s *Session) ensureLoaded() {
 	}
 	s.loaded = true
 	s.values = s.load()
+	s.user, _ = s.values[UserKey].(string)
 }
 
 // load reads the session's record. Anything invalid, expired or missing
@@ -35,6 +36,12 @@ func (s *Session) load() map[string]any {
 		if err == nil {
 			if v, err := m.codec.Decode(data); err == nil {
 				if !m.timedOut(v, now) {
+					if !s.checkGeneration(v) {
+						if s.err == nil {
+							s.key = "" // revoked: a fresh cookie replaces it
+						}
+						return make(map[string]any)
+					}
 					s.emit(Event{Kind: EventLoaded}, s.key, "")
 					return v
 				}
@@ -101,6 +108,14 @@ func (s *Session) load() map[string]any {
 			s.emit(Event{Kind: EventStoreError, Op: "delete", Err: fmt.Errorf("sessions: %w", err)}, s.key, "")
 		}
 		s.key = ""
+		return make(map[string]any)
+	}
+	if !s.checkGeneration(v) {
+		if s.err == nil {
+			// Revoked by generation: gone for good, like a timed-out one.
+			_ = m.store.Delete(s.ctx, s.key)
+			s.key = ""
+		}
 		return make(map[string]any)
 	}
 	s.fromStore = true

@@ -33,6 +33,11 @@ type Manager struct {
 	// withExpiry loads records with their expiry, when an idle timeout
 	// needs it and the store can tell it (see ExpiryLoader); else nil.
 	withExpiry ExpiryLoader
+	// index is the store's per-user index (UserIndex), addressed by store
+	// keys; nil when the store keeps none. hasher maps keys to store keys
+	// with Config.HashKeys, else nil.
+	index  UserIndex
+	hasher *keyHasher
 }
 
 // New validates cfg and returns a Manager.
@@ -60,9 +65,17 @@ func New(cfg Config) (*Manager, error) {
 			return nil, err
 		}
 		m.store = hs
+		switch h := hs.(type) {
+		case *hashedStore:
+			m.hasher = h.kh
+		case *hashedToucher:
+			m.hasher = h.kh
+		}
 	}
+	m.index, _ = cfg.Store.(UserIndex)
 	if u, ok := cfg.Store.(UnsignedStore); ok {
 		m.store, m.local = u.BindUnsigned(m.signer), true
+		m.index, _ = m.store.(UserIndex)
 	}
 	if cfg.IdleTimeout > 0 {
 		m.withExpiry, _ = m.store.(ExpiryLoader)

@@ -55,6 +55,8 @@ func (s *Session) saveLocked(now time.Time, exp expiry) (expiry, error) {
 		return exp, s.err
 	}
 	s.stamp(now)
+	newKey := s.key == "" || !s.fromStore
+	plan, indexIt := s.planIndex(now, exp.at, newKey, s.staleKey)
 	if s.m.client != nil {
 		return exp, s.saveClient(now)
 	}
@@ -63,10 +65,33 @@ func (s *Session) saveLocked(now time.Time, exp expiry) (expiry, error) {
 		return exp, err
 	}
 	rec := Record{Data: data, Expiry: s.m.deadline(s.values, exp.at, now)}
-	if s.key == "" || !s.fromStore {
-		return exp, s.create(rec)
+	if indexIt && !newKey {
+		// Before the record: a live record is always indexed.
+		if err := s.index(plan, s.key); err != nil {
+			return exp, err
+		}
 	}
-	return s.update(rec, now, exp)
+	if newKey {
+		err = s.create(rec, plan, indexIt)
+	} else {
+		exp, err = s.update(rec, now, exp)
+	}
+	if err == nil {
+		s.saved()
+	}
+	return exp, err
+}
+
+// saved brings the index bookkeeping up to date after a successful
+// write: the session is now tied to whoever its data names. s.mu must be
+// held.
+func (s *Session) saved() {
+	if s.untie != "" {
+		s.unindex(s.untie, s.key)
+		s.untie = ""
+	}
+	s.user, _ = s.values[UserKey].(string)
+	s.indexNow = false
 }
 
 func (s *Session) saveClient(now time.Time) error {
@@ -104,15 +129,23 @@ func (s *Session) saveClient(now time.Time) error {
 
 // create stores rec under a fresh key (create-only, retried on collision),
 // then removes the record the session was cycled away from.
-func (s *Session) create(rec Record) error {
+func (s *Session) create(rec Record, plan indexPlan, indexIt bool) error {
 	store := s.m.store
 	for range createAttempts {
 		key, err := NewKey()
 		if err != nil {
 			return err
 		}
+		if indexIt {
+			if err := s.index(plan, key); err != nil {
+				return err
+			}
+		}
 		err = store.Save(s.ctx, key, rec, Condition{Mode: CreateOnly})
 		if errors.Is(err, ErrKeyExists) {
+			if indexIt {
+				s.unindex(plan.user, key)
+			}
 			continue
 		}
 		if err != nil {
@@ -127,6 +160,10 @@ func (s *Session) create(rec Record) error {
 		s.cleared = false
 		s.resetChanged()
 		if old := s.staleKey; old != "" {
+			if err := s.stillThere(old, key); err != nil {
+				s.key, s.fromStore, s.loadedData, s.staleKey = "", false, nil, ""
+				return err
+			}
 			s.emit(Event{Kind: EventCycled}, key, old)
 			s.staleKey = ""
 			if err := store.Delete(s.ctx, old); err != nil {
@@ -134,6 +171,7 @@ func (s *Session) create(rec Record) error {
 				s.emit(Event{Kind: EventStoreError, Op: "delete", Err: err}, old, "")
 				return err
 			}
+			s.unindex(s.user, old)
 		} else {
 			s.emit(Event{Kind: EventCreated}, key, "")
 		}

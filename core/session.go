@@ -64,6 +64,15 @@ type Session struct {
 	// Incr) applied since the last save, re-applied in order on a merge.
 	updates map[string][]func(old any, ok bool) any
 
+	// user is the user the session was tied to when it was loaded (or
+	// last saved), for the index: "" for none. untie is a user SetUser
+	// moved the session away from, whose index entry the save removes.
+	user  string
+	untie string
+	// indexNow: SetUser ran, so the save indexes the key whatever the
+	// entry's until.
+	indexNow bool
+
 	// staleKey is a record to delete once the session is saved under a new
 	// key (CycleKey); with a client store, the cookie value CycleKey left,
 	// for the EventCycled of the next save.
@@ -299,6 +308,10 @@ func (s *Session) Flush() error {
 	if ended := cmp.Or(old, s.staleKey); ended != "" {
 		s.emit(Event{Kind: EventFlushed}, ended, "")
 	}
+	if err == nil && s.user != "" {
+		s.unindex(s.user, old, s.staleKey)
+	}
+	s.user, s.untie, s.indexNow = "", "", false
 	s.staleKey = ""
 	return err
 }
@@ -338,6 +351,12 @@ func (s *Session) CycleKey() error {
 func (s *Session) markChanged(key, op string) {
 	s.modified = true
 	s.reportLate(op, key)
+	s.track(key)
+}
+
+// track adds key to the keys this request changed, which a merge carries
+// over to a newer record. s.mu must be held.
+func (s *Session) track(key string) {
 	if s.cleared {
 		return
 	}

@@ -296,23 +296,32 @@ func (s *Session) renew(now time.Time) error {
 		s.values = s.mergeInto(cur.Data, now)
 		s.values[KeyedKey] = now.Unix()
 		s.stamp(now)
+		exp := m.expiry(s.values[ExpiryKey], now)
+		plan, indexIt := s.planIndex(now, exp.at, true, old)
 		data, err := m.encodeRecord(s.values, now, len(cur.Data))
 		if err != nil {
 			return err
 		}
-		exp := m.expiry(s.values[ExpiryKey], now)
 		rec := Record{Data: data, Expiry: m.deadline(s.values, exp.at, now)}
-		key, err := s.createRecord(rec)
+		key, err := s.createRecord(rec, plan, indexIt)
 		if err != nil {
 			return err
 		}
-		if err := s.retire(old, key, cur.Data, now); errors.Is(err, ErrConflict) {
+		switch err := s.retire(old, key, cur.Data, now); {
+		case errors.Is(err, ErrConflict):
 			// Changed elsewhere since we read it: undo and look again.
 			_ = m.store.Delete(s.ctx, key)
+			s.unindex(plan.user, key)
 			continue
-		} else if err != nil {
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSessionDeleted):
+			// Deleted meanwhile (a logout, a revocation): so is the copy.
+			_ = m.store.Delete(s.ctx, key)
+			s.unindex(plan.user, key)
+			return s.gone()
+		case err != nil:
 			return err
 		}
+		s.unindex(s.user, old)
 		s.key = key
 		s.fromStore = true
 		s.loadedData = rec.Data
@@ -321,6 +330,7 @@ func (s *Session) renew(now time.Time) error {
 		s.resetChanged()
 		s.modified = false // this request's changes are in the new record
 		s.rekeyed = true
+		s.saved()
 		s.emit(Event{Kind: EventCycled}, key, old)
 		return nil
 	}
@@ -340,14 +350,22 @@ func (s *Session) gone() error {
 
 // createRecord stores rec under a fresh key, create-only, and returns the
 // key, leaving the session as it is.
-func (s *Session) createRecord(rec Record) (string, error) {
+func (s *Session) createRecord(rec Record, plan indexPlan, indexIt bool) (string, error) {
 	for range createAttempts {
 		key, err := NewKey()
 		if err != nil {
 			return "", err
 		}
+		if indexIt {
+			if err := s.index(plan, key); err != nil {
+				return "", err
+			}
+		}
 		err = s.m.store.Save(s.ctx, key, rec, Condition{Mode: CreateOnly})
 		if errors.Is(err, ErrKeyExists) {
+			if indexIt {
+				s.unindex(plan.user, key)
+			}
 			continue
 		}
 		if err != nil {
@@ -364,6 +382,15 @@ func (s *Session) retire(old, key string, loaded []byte, now time.Time) error {
 	m := s.m
 	grace := m.cfg.RenewGrace
 	if grace <= 0 {
+		// A session tied to a user checks first that it was not revoked:
+		// a conditional write (below) would tell, a delete cannot.
+		if s.user != "" && m.index != nil {
+			if ok, err := m.store.Exists(s.ctx, old); err != nil {
+				return fmt.Errorf("sessions: renew: %w", err)
+			} else if !ok {
+				return ErrSessionDeleted
+			}
+		}
 		if err := m.store.Delete(s.ctx, old); err != nil {
 			return fmt.Errorf("sessions: renew: %w", err)
 		}
@@ -375,7 +402,7 @@ func (s *Session) retire(old, key string, loaded []byte, now time.Time) error {
 		return err
 	}
 	err = m.store.Save(s.ctx, old, Record{Data: fwd, Expiry: until}, Condition{Mode: UpdateIfUnchanged, Loaded: loaded})
-	if err != nil && !errors.Is(err, ErrConflict) {
+	if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("sessions: renew: %w", err)
 	}
 	return err

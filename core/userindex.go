@@ -20,8 +20,8 @@ import (
 //     not there is not an error.
 //   - UserKeys returns the keys of user's entries whose until has not
 //     passed, in no particular order. They may name records that are gone
-//     or expired: core loads each and unindexes the dead ones. A store may
-//     drop expired entries as it meets them.
+//     or expired: core loads each and skips or unindexes the dead ones. A
+//     store may drop entries past their until as it meets them.
 //   - LoadKeys loads records in one round trip where the store can:
 //     recs[i] is keys[i]'s record, with nil Data when it is missing or
 //     expired. DeleteKeys deletes records the same way.
