@@ -72,10 +72,10 @@ func New(cfg Config) (*Manager, error) {
 			m.hasher = h.kh
 		}
 	}
-	m.index, _ = cfg.Store.(UserIndex)
+	m.index = userIndexOf(cfg.Store)
 	if u, ok := cfg.Store.(UnsignedStore); ok {
 		m.store, m.local = u.BindUnsigned(m.signer), true
-		m.index, _ = m.store.(UserIndex)
+		m.index = userIndexOf(m.store)
 	}
 	if cfg.IdleTimeout > 0 {
 		m.withExpiry, _ = m.store.(ExpiryLoader)

@@ -26,6 +26,11 @@ import (
 //     recs[i] is keys[i]'s record, with nil Data when it is missing or
 //     expired. DeleteKeys deletes records the same way.
 //   - Deleting a record (Delete, DeleteKeys) need not touch the index.
+//
+// A store that wraps another (core/cachedstore, a tracing wrapper) may
+// have these methods whatever it wraps; it then also has a method
+// HasUserIndex() bool saying whether they work, and core uses the index
+// only when it says true.
 type UserIndex interface {
 	IndexUser(ctx context.Context, user, key string, until time.Time) error
 	UnindexUser(ctx context.Context, user string, keys ...string) error
@@ -47,4 +52,17 @@ type GenerationStore interface {
 	Generation(ctx context.Context, user string) (uint64, error)
 	// NextGeneration advances user's generation and returns the new one.
 	NextGeneration(ctx context.Context, user string) (uint64, error)
+}
+
+// userIndexOf returns store's UserIndex, nil when it has none or a
+// wrapper says what it wraps has none.
+func userIndexOf(store Store) UserIndex {
+	ix, ok := store.(UserIndex)
+	if !ok {
+		return nil
+	}
+	if h, ok := store.(interface{ HasUserIndex() bool }); ok && !h.HasUserIndex() {
+		return nil
+	}
+	return ix
 }

@@ -23,15 +23,23 @@ const (
 	opExists
 	opTouch
 	opDeleteExpired
+	opIndexUser
+	opUnindexUser
+	opUserKeys
+	opLoadKeys
+	opDeleteKeys
 	numOps
 )
 
-var opNames = [numOps]string{"load", "save", "delete", "exists", "touch", "delete_expired"}
+var opNames = [numOps]string{"load", "save", "delete", "exists", "touch", "delete_expired",
+	"index_user", "unindex_user", "user_keys", "load_keys", "delete_keys"}
 
 // spanNames are the store spans' names, one per operation.
 var spanNames = [numOps]string{
 	"sessionkit.store.load", "sessionkit.store.save", "sessionkit.store.delete",
 	"sessionkit.store.exists", "sessionkit.store.touch", "sessionkit.store.delete_expired",
+	"sessionkit.store.index_user", "sessionkit.store.unindex_user", "sessionkit.store.user_keys",
+	"sessionkit.store.load_keys", "sessionkit.store.delete_keys",
 }
 
 // startOpts are the options of each operation's span, built once.

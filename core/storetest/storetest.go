@@ -54,6 +54,10 @@ func Run(t *testing.T, newStore func(t *testing.T) sessions.Store) {
 		{"UserIndexMany", testUserIndexMany},
 		{"UserIndexCancelled", testUserIndexCancelled},
 		{"Generations", testGenerations},
+		{"UsersListRevoke", testUsersListRevoke},
+		{"UsersHashedKeys", testUsersHashedKeys},
+		{"UsersRunningRequest", testUsersRunningRequest},
+		{"UsersCycle", testUsersCycle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
