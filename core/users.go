@@ -283,8 +283,10 @@ func (s *Session) checkGeneration(v map[string]any) bool {
 		s.emit(Event{Kind: EventStoreError, Op: "generation", Err: s.err}, s.key, "")
 		return false
 	}
-	have, ok := asFloat64(v[GenerationKey])
-	if ok && uint64(have) == cur {
+	// A session from before Generations was set has none: generation 0,
+	// valid until the user's first revocation.
+	have, _ := asFloat64(v[GenerationKey])
+	if uint64(max(have, 0)) == cur {
 		return true
 	}
 	s.emit(Event{Kind: EventRevoked}, s.key, "")
