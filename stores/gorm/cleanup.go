@@ -31,6 +31,9 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 			return total, fmt.Errorf("gormstore: delete expired: %w", err)
 		}
 		if n < int64(s.batch) {
+			if err := s.deleteExpiredEntries(ctx, now); err != nil && !missingTable(err) {
+				return total, fmt.Errorf("gormstore: delete expired index entries: %w", err)
+			}
 			return total, nil
 		}
 	}

@@ -211,8 +211,10 @@ func newStore(t testing.TB, db *gorm.DB, opts gormstore.Options) *gormstore.Stor
 		// t.Context() is already cancelled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := db.WithContext(ctx).Exec("DROP TABLE IF EXISTS " + quoteIdent(db, opts.Table)).Error; err != nil {
-			t.Errorf("drop %s: %v", opts.Table, err)
+		for _, table := range []string{opts.Table, opts.Table + "_user", opts.Table + "_user_gen"} {
+			if err := db.WithContext(ctx).Exec("DROP TABLE IF EXISTS " + quoteIdent(db, table)).Error; err != nil {
+				t.Errorf("drop %s: %v", table, err)
+			}
 		}
 	})
 	if err := s.Migrate(t.Context()); err != nil {

@@ -64,7 +64,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // SchemaSQL returns the statements Migrate runs, for those who apply
 // migrations with their own tool. Each is idempotent (IF NOT EXISTS).
+// The session table's come first, exactly Django's; then the per-user
+// index tables (userindex.go).
 func (s *Store) SchemaSQL() []string {
+	return append(s.sessionSchemaSQL(), s.userSchemaSQL()...)
+}
+
+// sessionSchemaSQL is the DDL of the session table, Django's.
+func (s *Store) sessionSchemaSQL() []string {
 	d := s.d
 	schema, name := splitTable(s.table)
 	t := d.quote(s.table)

@@ -80,7 +80,8 @@ func TestSchemaPostgres(t *testing.T) {
 		out = append(out, queryRows(t, db, `SELECT column_name, data_type, coalesce(character_maximum_length, 0), is_nullable, coalesce(column_default, '')
 			FROM information_schema.columns WHERE table_schema = ? AND table_name = 'django_session' ORDER BY ordinal_position`, schema)...)
 		out = append(out, queryRows(t, db, `SELECT conname, contype, pg_get_constraintdef(c.oid) FROM pg_constraint c
-			JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = ? ORDER BY conname`, schema)...)
+			JOIN pg_namespace n ON n.oid = c.connamespace JOIN pg_class r ON r.oid = c.conrelid
+			WHERE n.nspname = ? AND r.relname = 'django_session' ORDER BY conname`, schema)...)
 		for _, def := range queryRows(t, db, `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ? AND tablename = 'django_session' ORDER BY indexname`, schema) {
 			out = append(out, strings.ReplaceAll(def, schema+".", "SCHEMA."))
 		}
