@@ -30,7 +30,7 @@ func TestUserIndexCleanup(t *testing.T) {
 				t.Fatalf("DeleteExpired: %v", err)
 			}
 			var n int64
-			if err := db.Table(table+"_user").Count(&n).Error; err != nil {
+			if err := db.Table(table + "_user").Count(&n).Error; err != nil {
 				t.Fatal(err)
 			}
 			if n != 1 {
