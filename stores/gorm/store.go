@@ -274,7 +274,7 @@ func (s *Store) update(ctx context.Context, key string, rec sessions.Record) err
 
 func (s *Store) updateIfSame(ctx context.Context, key string, rec sessions.Record, loaded []byte) error {
 	now := s.now()
-	n, err := s.exec(ctx, s.q.updateIfSame, string(rec.Data), s.tc.value(rec.Expiry), key, string(loaded), s.tc.value(now))
+	n, err := s.execUpdateIfSame(ctx, key, rec, loaded, now)
 	if err != nil || n > 0 {
 		return err
 	}
@@ -289,6 +289,18 @@ func (s *Store) updateIfSame(ctx context.Context, key string, rec sessions.Recor
 		return nil
 	}
 	return sessions.ErrConflict
+}
+
+// execUpdateIfSame runs updateIfSame, on SQLite with now as a literal in
+// the statement (see queries.updateIfSameAt).
+func (s *Store) execUpdateIfSame(ctx context.Context, key string, rec sessions.Record, loaded []byte, now time.Time) (int64, error) {
+	nowArg := s.tc.value(now)
+	if text, ok := nowArg.(string); ok {
+		if q, ok := s.q.updateIfSameAt(text); ok {
+			return s.exec(ctx, q, string(rec.Data), s.tc.value(rec.Expiry), key, string(loaded))
+		}
+	}
+	return s.exec(ctx, s.q.updateIfSame, string(rec.Data), s.tc.value(rec.Expiry), key, string(loaded), nowArg)
 }
 
 // Touch implements sessions.Toucher: it moves the expiry of a live row

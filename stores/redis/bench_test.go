@@ -1,10 +1,15 @@
 package redisstore_test
 
 import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	sessions "github.com/sessionkit/sessionkit/core"
 )
 
@@ -97,5 +102,104 @@ func BenchmarkBareGetSet(b *testing.B) {
 		if err := c.Set(b.Context(), k, data, time.Hour).Err(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCompareAndSet compares the ways a conditional save can run on
+// the server, each as one round trip on the same key: the script given the
+// whole loaded value, the script given its SHA-1 (redis.sha1hex on the
+// server), and the unconditional SET XX PX they must come close to.
+func BenchmarkCompareAndSet(b *testing.B) {
+	const byValue = `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+if v ~= ARGV[1] then return 2 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`
+	const byDigest = `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+if redis.sha1hex(v) ~= ARGV[1] then return 2 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`
+	c := standalone(b)
+	for _, size := range []int{len(benchData), 4096} {
+		data := []byte(strings.Repeat(benchData, size/len(benchData)+1)[:size])
+		sum := sha1.Sum(data)
+		digest := hex.EncodeToString(sum[:])
+		k := testPrefix() + "cas"
+		if err := c.Set(b.Context(), k, data, time.Hour).Err(); err != nil {
+			b.Fatal(err)
+		}
+		vs, ds := redis.NewScript(byValue), redis.NewScript(byDigest)
+		ms := time.Hour.Milliseconds()
+		for _, tc := range []struct {
+			name string
+			op   func() error
+		}{
+			{"value", func() error { return vs.Run(b.Context(), c, []string{k}, data, data, ms).Err() }},
+			{"digest", func() error { return ds.Run(b.Context(), c, []string{k}, digest, data, ms).Err() }},
+			{"digest+client-sha1", func() error {
+				sum := sha1.Sum(data)
+				return ds.Run(b.Context(), c, []string{k}, hex.EncodeToString(sum[:]), data, ms).Err()
+			}},
+			{"SET-XX", func() error { return c.SetXX(b.Context(), k, data, time.Hour).Err() }},
+		} {
+			b.Run(tc.name+"/"+strconv.Itoa(size), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := tc.op(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkCallOverhead measures what each call's bound and cancellation
+// cost beside a bare GET: a context.WithTimeout per call, a deadline-only
+// context (what the store uses), and running the command in a goroutine
+// so that the caller can return on cancellation (what the store does when
+// the context can be cancelled, as a request's can).
+func BenchmarkCallOverhead(b *testing.B) {
+	c := standalone(b)
+	prefix := testPrefix()
+	k := prefix + "bare"
+	if err := c.Set(b.Context(), k, benchData, time.Hour).Err(); err != nil {
+		b.Fatal(err)
+	}
+	st := newStore(b, c, prefix)
+	ctx := b.Context()
+	get := func(ctx context.Context) error { return c.Get(ctx, k).Err() }
+	for _, tc := range []struct {
+		name string
+		op   func() error
+	}{
+		{"inline", func() error { return get(ctx) }},
+		{"WithTimeout", func() error {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			return get(cctx)
+		}},
+		{"store-Load", func() error { _, err := st.Load(ctx, "bare"); return err }},
+		{"store-Load-uncancellable", func() error { _, err := st.Load(context.WithoutCancel(ctx), "bare"); return err }},
+		{"goroutine", func() error {
+			ch := make(chan error, 1)
+			go func() { ch <- get(ctx) }()
+			select {
+			case err := <-ch:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tc.op(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
