@@ -13,6 +13,9 @@ import (
 // BenchmarkUserSessions lists and revokes the sessions of one user with 1,
 // 10 and 1,000 of them, alone in the store and among 100,000 sessions of
 // other users: the cost must follow the user's sessions, not the store's.
+// list and revoke go through a Manager (UserSessions, RevokeUser: what an
+// application sees); store-list (UserKeys, LoadKeys) and store-revoke
+// (UserKeys, DeleteKeys, UnindexUser) are the store's calls alone.
 //
 //	go test -run '^$' -bench UserSessions -benchtime 20x ./stores/redis
 func BenchmarkUserSessions(b *testing.B) {
@@ -33,6 +36,37 @@ func BenchmarkUserSessions(b *testing.B) {
 				for b.Loop() {
 					if got, err := m.UserSessions(b.Context(), user); err != nil || len(got) != n {
 						b.Fatalf("UserSessions = %d, %v", len(got), err)
+					}
+				}
+			})
+			// The store's own calls, as core makes them: what the index
+			// costs without decoding the records.
+			b.Run(fmt.Sprintf("store-list/sessions=%d/others=%d", n, others), func(b *testing.B) {
+				for b.Loop() {
+					keys, err := s.UserKeys(b.Context(), user)
+					if err != nil || len(keys) != n {
+						b.Fatalf("UserKeys = %d, %v", len(keys), err)
+					}
+					if recs, err := s.LoadKeys(b.Context(), keys); err != nil || len(recs) != n || recs[0].Data == nil {
+						b.Fatalf("LoadKeys = %d, %v", len(recs), err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("store-revoke/sessions=%d/others=%d", n, others), func(b *testing.B) {
+				victim := user + "-s"
+				for range b.N {
+					b.StopTimer()
+					login(b, m, victim, n)
+					b.StartTimer()
+					keys, err := s.UserKeys(b.Context(), victim)
+					if err != nil || len(keys) != n {
+						b.Fatalf("UserKeys = %d, %v", len(keys), err)
+					}
+					if err := s.DeleteKeys(b.Context(), keys); err != nil {
+						b.Fatal(err)
+					}
+					if err := s.UnindexUser(b.Context(), victim, keys...); err != nil {
+						b.Fatal(err)
 					}
 				}
 			})
