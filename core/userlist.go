@@ -21,8 +21,8 @@ type UserSession struct {
 	// to within Config.Users.SeenInterval.
 	Login    time.Time
 	LastSeen time.Time
-	// Expiry is when the record expires, as the store reports it; zero if
-	// the store does not (Redis keeps a TTL it does not return here).
+	// Expiry is when the record expires, as the store's LoadKeys reports
+	// it (every store here does); zero if a store does not.
 	Expiry time.Time
 }
 
