@@ -27,6 +27,9 @@ func routes(app *demo.App) http.Handler {
 		// Cross-origin form posts are refused before the session is touched.
 		r.With(app.CSRF.Handler).Post("/api/login", withSession(app.Login))
 		r.With(app.CSRF.Handler).Post("/api/logout", withSession(app.Logout))
+		r.Get("/sessions", withSession(app.Sessions))
+		r.With(app.CSRF.Handler).Post("/api/sessions/revoke", withSession(app.RevokeSession))
+		r.With(app.CSRF.Handler).Post("/api/sessions/revoke-others", withSession(app.RevokeOthers))
 	})
 	return r
 }

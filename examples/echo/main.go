@@ -31,6 +31,9 @@ func routes(app *demo.App) http.Handler {
 	csrf := echo.WrapMiddleware(app.CSRF.Handler)
 	s.POST("/api/login", withSession(app.Login), csrf)
 	s.POST("/api/logout", withSession(app.Logout), csrf)
+	s.GET("/sessions", withSession(app.Sessions))
+	s.POST("/api/sessions/revoke", withSession(app.RevokeSession), csrf)
+	s.POST("/api/sessions/revoke-others", withSession(app.RevokeOthers), csrf)
 	return e
 }
 

@@ -32,6 +32,9 @@ func routes(app *demo.App) http.Handler {
 	// Cross-origin form posts are refused before the session is touched.
 	s.POST("/api/login", crossOrigin(app.CSRF), withSession(app.Login))
 	s.POST("/api/logout", crossOrigin(app.CSRF), withSession(app.Logout))
+	s.GET("/sessions", withSession(app.Sessions))
+	s.POST("/api/sessions/revoke", crossOrigin(app.CSRF), withSession(app.RevokeSession))
+	s.POST("/api/sessions/revoke-others", crossOrigin(app.CSRF), withSession(app.RevokeOthers))
 	return r
 }
 

@@ -16,3 +16,7 @@ func TestMain(m *testing.M) {
 func TestSmoke(t *testing.T) { demotest.Smoke(t, "Gin", routes) }
 
 func TestBrowser(t *testing.T) { demotest.Browser(t, "Gin", routes) }
+
+func TestSessions(t *testing.T) { demotest.Sessions(t, "Gin", routes) }
+
+func TestBrowserSessions(t *testing.T) { demotest.BrowserSessions(t, "Gin", routes) }

@@ -84,6 +84,12 @@ func (a *App) Login(w http.ResponseWriter, r *http.Request, s *sessions.Session)
 		return
 	}
 	s.Set(keyUser, user)
+	// The device for "your sessions": the demo trusts no proxy header,
+	// so the IP is the connection's.
+	if err := s.SetUser(user, sessions.DeviceOf(r)); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	a.done(w, r, currentState(s))
 }
 
