@@ -48,6 +48,12 @@ func sessionkitHandler(fw string, m *sessions.Manager) http.Handler {
 // sessionkitManager configures a Manager on store the way the README
 // shows, with the cookie attributes every library here gets.
 func (in *Instance) sessionkitManager(ctx context.Context, store string) (*sessions.Manager, error) {
+	return in.sessionkitManagerWith(ctx, store, skTune{})
+}
+
+// sessionkitManagerWith is sessionkitManager with the configuration
+// changed by tune (features.go).
+func (in *Instance) sessionkitManagerWith(ctx context.Context, store string, tune skTune) (*sessions.Manager, error) {
 	cfg := sessions.Config{
 		Secret: Secret,
 		Cookie: sessions.CookieConfig{Name: CookieName, MaxAge: CookieMaxAge},
@@ -72,7 +78,11 @@ func (in *Instance) sessionkitManager(ctx context.Context, store string) (*sessi
 		if err != nil {
 			return nil, err
 		}
-		rs, err := redisstore.New(c, redisstore.Options{Prefix: in.redisPrefix()})
+		ro := redisstore.Options{Prefix: in.redisPrefix()}
+		if tune.redis != nil {
+			tune.redis(&ro)
+		}
+		rs, err := redisstore.New(c, ro)
 		if err != nil {
 			return nil, err
 		}
@@ -93,6 +103,9 @@ func (in *Instance) sessionkitManager(ctx context.Context, store string) (*sessi
 		cfg.Store = gs
 	default:
 		return nil, fmt.Errorf("unknown store %q", store)
+	}
+	if tune.config != nil {
+		tune.config(&cfg)
 	}
 	return sessions.New(cfg)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
 )
 
 // shown is what show prints of a session.
@@ -57,4 +56,3 @@ func runShow(ctx context.Context, o *options, args []string, stdout io.Writer) e
 	fmt.Fprintf(stdout, "data:    %s\n", data)
 	return nil
 }
-

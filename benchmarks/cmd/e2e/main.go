@@ -57,7 +57,7 @@ func main() {
 // each comparison of the issue runs back to back within a round.
 var defaultTargets = []string{
 	"gin/bare", "gin/sessionkit-cookie", "gin/gincontrib-cookie",
-	"gin/sessionkit-redis", "gin/gincontrib-redis",
+	"gin/sessionkit-redis", "gin/gincontrib-redis", "gin/scs-redis",
 	"gin/sessionkit-memory", "gin/sessionkit-gorm",
 }
 
@@ -68,7 +68,7 @@ func selectTargets(names []string) ([]benchmarks.Target, error) {
 	}
 	var ts []benchmarks.Target
 	for _, n := range names {
-		t, ok := benchmarks.Lookup(n)
+		t, ok := benchmarks.LookupE2E(n)
 		if !ok {
 			return nil, fmt.Errorf("unknown target %q", n)
 		}

@@ -65,12 +65,78 @@ func (rp *report) checks() []check {
 	}
 	cs = append(cs, rp.checkRoundTrips(),
 		rp.checkFloor("B", benchmarks.StoreRedis, "BenchmarkFloor/redis-GET", "B-redis-vs-GET", 1.1, "one bare go-redis GET"),
-		rp.checkFloor("C", benchmarks.StoreRedis, "BenchmarkFloor/redis-GET+SET", "C-redis-vs-GET+SET", 1.1, "a bare GET plus SET of the same payload"),
-		rp.checkFloor("C", benchmarks.StoreGorm, "BenchmarkFloor/sqlite-SELECT+UPDATE", "C-gorm-vs-SELECT+UPDATE", 1.2, "a raw SELECT + UPDATE through database/sql"),
-		rp.checkE2E("BenchmarkE2E/C/gin/gincontrib-cookie", 2, "gin-contrib's cookie store"),
-		rp.checkE2E("BenchmarkE2E/C/gin/bare", 0.6, "gin bare"),
+		rp.checkFloor("C", benchmarks.StoreRedis, "BenchmarkFloor/redis-GET+SET", "C-redis-vs-GET+SET", 1.05, "a bare GET plus SET of the same payload"),
+		rp.checkRedisVsSCS(),
+		rp.checkFloor("C", benchmarks.StoreGorm, "BenchmarkFloor/sqlite-SELECT+UPDATE", "C-gorm-vs-SELECT+UPDATE", 1.2, "a raw SELECT + UPDATE through database/sql"))
+	cs = append(cs, rp.postgresChecks()...)
+	for _, store := range []string{benchmarks.StoreMemory, benchmarks.StoreCookie} {
+		for _, sc := range []string{"B", "C"} {
+			cs = append(cs, rp.checkStoreFloor(sc, store, 1.5))
+		}
+	}
+	cs = append(cs,
+		rp.checkE2E("cookie", "gin/sessionkit-cookie", "gin/gincontrib-cookie", 2, "gin-contrib's cookie store"),
+		rp.checkE2E("cookie", "gin/sessionkit-cookie", "gin/bare", 0.6, "gin bare"),
+		rp.checkE2E("Redis", "gin/sessionkit-redis", "gin/gincontrib-redis", 2, "gin-contrib's Redis store"),
+		rp.checkE2E("Redis", "gin/sessionkit-redis", "gin/scs-redis", 1, "scs with its go-redis store"),
+		rp.checkContention(),
 		rp.checkStream())
 	return cs
+}
+
+// checkRedisVsSCS: sessionkit on Redis, C, faster than scs with its
+// go-redis store (on net/http, the only framework scs has middleware
+// for) in the same round, on every framework.
+func (rp *report) checkRedisVsSCS() check {
+	c := check{goal: "Redis store, C: faster than scs-redis (nethttp/scs-redis, same round) on every framework"}
+	scs := rp.r.get(sessionName("C", benchmarks.Target{Framework: benchmarks.FwNetHTTP, Library: benchmarks.LibSCS, Store: benchmarks.StoreRedis}), unitNs)
+	w := worst{}
+	for _, t := range rp.ours(benchmarks.StoreRedis) {
+		r := pairedRatio(scs, rp.r.get(sessionName("C", t), unitNs))
+		w.add(t.Framework, r, fmtRatio(r))
+	}
+	c.known, c.met = w.has && len(scs) > 0, w.val > 1
+	c.measured = fmt.Sprintf("scs-redis %s; scs time ÷ sessionkit time: ", fmtTime(median(scs))) + w.text()
+	return c
+}
+
+// checkStoreFloor: sessionkit on store in sc within factor of the floor
+// of BenchmarkFloorStores, per round, on every framework.
+func (rp *report) checkStoreFloor(sc, store string, factor float64) check {
+	floor := "BenchmarkFloorStores/" + store + "-" + sc
+	c := check{goal: fmt.Sprintf("%s store, %s: within %g× its floor (decode + verify%s)", store, sc, factor,
+		map[string]string{"B": "", "C": ", encode + sign, Set-Cookie line"}[sc])}
+	f := rp.r.get(floor, unitNs)
+	w := worst{higherIsWorse: true}
+	for _, t := range rp.ours(store) {
+		r := pairedRatio(rp.r.get(sessionName(sc, t), unitNs), f)
+		w.add(t.Framework, r, fmtRatio(r))
+	}
+	c.known, c.met = w.has && len(f) > 0, w.val <= factor
+	c.measured = fmt.Sprintf("floor %s; ", fmtTime(median(f))) + w.text()
+	return c
+}
+
+// checkContention: sessionkit answers every request of the contention
+// scenario 2xx and loses no update, on every store.
+func (rp *report) checkContention() check {
+	c := check{goal: "contention (" + rp.contentionWriters() + " writers, one session): sessionkit answers 2xx and loses no update, every store"}
+	var parts []string
+	c.met = true
+	for _, name := range rp.r.order {
+		rest, ok := strings.CutPrefix(name, "BenchmarkContention/")
+		if !ok || !strings.HasSuffix(rest, "/"+benchmarks.LibSessionkit) {
+			continue
+		}
+		c.known = true
+		lost, bad := slicesSum(rp.r.get(name, unitLost)), slicesSum(rp.r.get(name, unitNon2xx))
+		if lost != 0 || bad != 0 {
+			c.met = false
+		}
+		parts = append(parts, fmt.Sprintf("%s %s lost, %s non-2xx", storeLabel(strings.TrimSuffix(rest, "/"+benchmarks.LibSessionkit)), fmtNum(lost), fmtNum(bad)))
+	}
+	c.measured = strings.Join(parts, "; ")
+	return c
 }
 
 // checkAUntouched: no round trip and no Set-Cookie in A.
@@ -229,16 +295,22 @@ func (rp *report) checkFloor(sc, store, floor, paired string, factor float64, wh
 	return c
 }
 
-// checkE2E: gin with the cookie store in C, requests per second against
-// another gin configuration.
-func (rp *report) checkE2E(other string, factor float64, what string) check {
-	c := check{goal: fmt.Sprintf("end to end, gin + cookie store, C: at least %g× the requests/s of %s", factor, what)}
-	ours := rp.r.get("BenchmarkE2E/C/gin/sessionkit-cookie", unitRPS)
-	them := rp.r.get(other, unitRPS)
-	r := pairedRatio(ours, them)
+// checkE2E: one gin configuration of C against another, requests per
+// second, medians of per-round ratios.
+func (rp *report) checkE2E(store, ours, other string, factor float64, what string) check {
+	c := check{goal: fmt.Sprintf("end to end, gin + %s store, C: at least %g× the requests/s of %s", store, factor, what)}
+	if factor == 1 {
+		c.goal = fmt.Sprintf("end to end, gin + %s store, C: ahead of %s in requests/s", store, what)
+	}
+	us := rp.r.get("BenchmarkE2E/C/"+ours, unitRPS)
+	them := rp.r.get("BenchmarkE2E/C/"+other, unitRPS)
+	r := pairedRatio(us, them)
 	c.known = !math.IsNaN(r)
 	c.met = r >= factor
-	c.measured = fmt.Sprintf("%s (%.0f vs %.0f req/s, medians)", fmtRatio(r), median(ours), median(them))
+	if factor == 1 {
+		c.met = r > 1
+	}
+	c.measured = fmt.Sprintf("%s (%.0f vs %.0f req/s, medians)", fmtRatio(r), median(us), median(them))
 	return c
 }
 
@@ -361,4 +433,16 @@ func (rp *report) pairedTable() string {
 			fmtRatio(pairedRatio(sk, ref)), fmtSigned(pairedDiff(sk, ref)))
 	}
 	return t.String()
+}
+
+// postgresChecks: GORM on PostgreSQL, C, against raw pgx statements
+// through database/sql, when the run measured it.
+func (rp *report) postgresChecks() []check {
+	names := rp.pairedNames("C-gorm-pg-vs-SELECT+UPDATE")
+	if len(names) == 0 {
+		return nil
+	}
+	c := check{goal: "GORM store on PostgreSQL, C: within 1.2× the raw statements (pgx through database/sql)"}
+	pc, _ := rp.pairedCheck(c, "C-gorm-pg-vs-SELECT+UPDATE", pairRatio, 1.2, "paired with the raw statements, per framework: ")
+	return []check{pc}
 }

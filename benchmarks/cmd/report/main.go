@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sessionkit/sessionkit/benchmarks"
@@ -26,6 +27,7 @@ func main() {
 	flag.Var(&bench, "bench", "go test -bench output (repeatable; cmd/e2e output too)")
 	envFile := flag.String("env", "", `"key: value" lines about the run, printed at the top`)
 	out := flag.String("o", "RESULTS.md", "output file")
+	chartDir := flag.String("charts", "charts", "directory of the SVG charts, relative to the output file's")
 	flag.Parse()
 	if len(bench) == 0 {
 		log.Fatal("no -bench file")
@@ -40,7 +42,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rp := &report{r: r, targets: benchmarks.Targets()}
+	rp := &report{r: r, targets: benchmarks.Targets(), chartDir: *chartDir}
+	if err := rp.writeCharts(filepath.Join(filepath.Dir(*out), *chartDir)); err != nil {
+		log.Fatal(err)
+	}
 	f, err := os.Create(*out)
 	if err != nil {
 		log.Fatal(err)
@@ -120,16 +125,35 @@ func (rp *report) write(w io.Writer, env []kv) error {
 	}
 	for _, sc := range scenarioNames {
 		p("## %s\n\n", titles[sc])
+		p("%s", rp.chartLink("scenario-"+sc+".svg"))
 		p("Every request carries a valid session cookie for {\"user\": \"alice\", \"visits\": 41}. ")
 		p("\"× bare\" divides by the same framework without sessions; \"best peer ÷ this\" is how many ")
 		p("times faster sessionkit is than the fastest peer on the same kind of store.\n\n")
 		p("%s\n", rp.scenarioTable(sc))
 	}
+	p("## What the features cost\n\n")
+	p("sessionkit on gin with each optional feature on, beside the plain configuration on the same store in the ")
+	p("same round: median time, then (in brackets) the median per-round difference and ratio to plain, and the ")
+	p("allocations it adds. Timeouts are long enough that nothing ends or renews during a run; the user rows' ")
+	p("sessions are tied to a user with SetUser at seeding. Redis WAIT needs a replica: its rows appear when ")
+	p("run.sh could start one (redis-replicated, plain beside wait on that pair).\n\n%s\n", rp.featuresTable())
+	p("## Contention: %s writers on one session\n\n", rp.contentionWriters())
+	if hdr, ok := rp.r.config["contention"]; ok {
+		p("Load: %s. ", hdr)
+	}
+	p("Every request increments one counter of the same session on gin, with the increment each library's API ")
+	p("offers: sessionkit's Session.Incr (applied again at save time when another request saved first), ")
+	p("the peers' get, add one, put. A lost update is a 2xx increment the final counter does not contain. ")
+	p("Cookie stores are not in it: concurrent requests carrying one cookie cannot see each other's writes, ")
+	p("whatever the library does.\n\n%s%s\n", rp.chartLink("contention.svg"), rp.contentionTable())
 	p("## Store round trips per request (Redis)\n\n")
 	p("Counted by a proxy between client and server (a pipeline counts once); the last column lists the ")
 	p("server's INFO commandstats deltas, which include the commands run inside Lua scripts.\n\n%s\n", rp.roundTripTable())
 	p("## Cookie size for the same data\n\n%s\n", rp.cookieTable())
 	p("## Floors\n\nWhat no session library can avoid, for the same session.\n\n%s\n", rp.listTable("BenchmarkFloor/"))
+	p("The memory and cookie stores' floors, with sessionkit's own code paths (core's codec and signer, the ")
+	p("cookie store's Encode and Decode, memstore): B verifies and decodes, C also encodes, signs, saves ")
+	p("(memory) and writes the Set-Cookie line.\n\n%s\n", rp.listTable("BenchmarkFloorStores/"))
 	p("## sessionkit stores alone\n\nLoad, and conditional save (update-if-unchanged), of the same record.\n\n%s\n",
 		rp.listTable("BenchmarkStore/"))
 	p("## End to end (wrk on 127.0.0.1)\n\n")
@@ -137,7 +161,7 @@ func (rp *report) write(w io.Writer, env []kv) error {
 		p("Load: %s.\n\n", hdr)
 	}
 	p("Each gin configuration serves scenario C as a real server; requests cycle over many seeded ")
-	p("sessions. wrk runs on the same two cores as the server.\n\n%s\n", rp.e2eTable())
+	p("sessions. wrk runs on the same two cores as the server.\n\n%s%s\n", rp.chartLink("e2e.svg"), rp.e2eTable())
 	p("## Streaming\n\nA body streamed in 32 KB writes to a discarding writer, after a session change.\n\n%s\n", rp.streamTable())
 	p("## Signing and compression\n\n`core-*` is core/signing's Dumps as shipped; `zlib-level*` is only the ")
 	p("compression attempt with a pooled writer (level 6 is CPython's default, level 1 is BestSpeed).\n\n%s\n",

@@ -51,7 +51,8 @@ func (r *results) parseLine(line string) error {
 	if len(f) < 4 || len(f)%2 != 0 {
 		return nil
 	}
-	if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
+	iters, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
 		return nil
 	}
 	name := trimProcs(f[0])
@@ -61,6 +62,7 @@ func (r *results) parseLine(line string) error {
 		r.values[name] = m
 		r.order = append(r.order, name)
 	}
+	m[unitIters] = append(m[unitIters], float64(iters))
 	for i := 2; i+1 < len(f); i += 2 {
 		v, err := strconv.ParseFloat(f[i], 64)
 		if err != nil {
@@ -82,6 +84,9 @@ func trimProcs(name string) string {
 	}
 	return name[:i]
 }
+
+// unitIters holds the iteration count of each result line.
+const unitIters = "iterations"
 
 // get returns the values of name in unit.
 func (r *results) get(name, unit string) []float64 { return r.values[name][unit] }

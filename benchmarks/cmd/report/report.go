@@ -34,6 +34,8 @@ var scenarioNames = []string{"A", "B", "C"}
 type report struct {
 	r       *results
 	targets []benchmarks.Target
+	// chartDir is where the charts are, relative to RESULTS.md.
+	chartDir string
 }
 
 func sessionName(sc string, t benchmarks.Target) string {
