@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"go/build"
 	"net/http"
 	"os"
 	"os/exec"
@@ -166,7 +167,12 @@ func TestConsumers(t *testing.T) {
 			covered[d] = true
 		}
 	}
+	var programs []string
 	for _, d := range published {
+		if isProgram(byDir[d].Abs) {
+			programs = append(programs, d) // installed below, not imported
+			continue
+		}
 		if !covered[d] && hasRootPackage(byDir[d].Abs) {
 			all = append(all, consumer{
 				name: d + " (import only)",
@@ -195,6 +201,27 @@ func TestConsumers(t *testing.T) {
 				t.Skip(o.status)
 			}
 			o = runConsumer(t, ctx, goBin, env, c, byDir)
+		})
+		results = append(results, o)
+	}
+
+	// A command module is what an operator go installs: install it from
+	// the proxy into an empty GOBIN and run it.
+	for _, d := range programs {
+		o := outcome{name: d + " (go install)", status: "ok"}
+		t.Run(o.name, func(t *testing.T) {
+			start := time.Now()
+			defer func() { o.took = time.Since(start) }()
+			bin := t.TempDir()
+			if _, err := goCmd(ctx, goBin, t.TempDir(), append(slices.Clone(env), "GOBIN="+bin), "install", byDir[d].Path+"@"+publishVersion); err != nil {
+				o.status = "FAIL at go install"
+				t.Fatalf("go install: %v", err)
+			}
+			out, err := exec.CommandContext(ctx, filepath.Join(bin, path.Base(d)), "--help").CombinedOutput()
+			if err != nil {
+				o.status = "FAIL at --help"
+				t.Fatalf("%s --help: %v\n%s", path.Base(d), err, out)
+			}
 		})
 		results = append(results, o)
 	}
@@ -471,6 +498,13 @@ func isDir(p string) bool {
 
 // hasRootPackage reports whether the module at dir has a package at its
 // root (a non-test .go file there).
+// isProgram reports whether dir's root package, as the go command builds
+// it (go:build ignore files left out), is a command (package main).
+func isProgram(dir string) bool {
+	p, err := build.ImportDir(dir, 0)
+	return err == nil && p.Name == "main"
+}
+
 func hasRootPackage(dir string) bool {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
