@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,10 +13,6 @@ import (
 
 // featureStores are the stores BenchmarkFeatures measures.
 var featureStores = []string{benchmarks.StoreMemory, benchmarks.StoreRedis, benchmarks.StoreGorm}
-
-// waitURL is a Redis with at least one replica, for FeatureWait
-// (run.sh starts one); unset, that feature is skipped.
-func waitURL() string { return os.Getenv("SESSIONKIT_BENCH_WAIT_URL") }
 
 // BenchmarkFeatures measures what sessionkit's optional features cost in
 // scenarios A, B and C, each beside the plain configuration on the same
@@ -38,7 +33,8 @@ func BenchmarkFeatures(b *testing.B) {
 					})
 				}
 			}
-			// WAIT needs a replica: plain and wait on that server.
+			// WAIT needs a replica: plain and wait on that server
+			// (SESSIONKIT_BENCH_WAIT_URL, which run.sh starts; unset, skipped).
 			for _, f := range []string{benchmarks.FeaturePlain, benchmarks.FeatureWait} {
 				b.Run("redis-replicated/"+f, func(b *testing.B) {
 					u := requireEnv(b, "SESSIONKIT_BENCH_WAIT_URL")
