@@ -67,7 +67,9 @@ func redisBackend(t *testing.T) backend {
 		o.Addr = addr
 		o.ContextTimeoutEnabled = true
 		c := redis.NewClient(&o)
-		s, err := redisstore.New(c, redisstore.Options{Prefix: "sessionkit-faults:" + randHex() + ":", OpTimeout: opTimeout})
+		// ReturnOnCancel: c/cancel expects the return at the
+		// cancellation, before OpTimeout.
+		s, err := redisstore.New(c, redisstore.Options{Prefix: "sessionkit-faults:" + randHex() + ":", OpTimeout: opTimeout, ReturnOnCancel: true})
 		if err != nil {
 			t.Fatal(err)
 		}

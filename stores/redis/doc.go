@@ -20,8 +20,8 @@
 // Lua script (EVALSHA), Delete is DEL, Exists is EXISTS and Touch is
 // PEXPIRE.
 //
-// Every call ends by its context's deadline, on its cancellation, and
-// within Options.OpTimeout (default 2s) when the context has no earlier
-// deadline. go-redis honours deadlines on its sockets only with
+// Every call ends by its context's deadline and within Options.OpTimeout
+// (default 2s) when the context has no earlier deadline; a cancellation
+// in flight takes effect then, or at once with Options.ReturnOnCancel. go-redis honours deadlines on its sockets only with
 // ContextTimeoutEnabled, so New refuses a client created without it.
 package redisstore

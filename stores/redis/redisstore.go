@@ -37,11 +37,25 @@ type Options struct {
 	// OpTimeout bounds every store call (Load, Save, Delete, Exists,
 	// Touch) whose context has no earlier deadline, so that a request
 	// without a deadline cannot hang on an unresponsive server. A call
-	// whose context is cancelled returns at once with the context's
-	// error. Negative: no bound of the store's own (the context's deadline,
-	// if any, and the client's ReadTimeout and WriteTimeout still apply).
+	// whose context is already cancelled returns at once with the
+	// context's error; one cancelled while its command is in flight ends
+	// by the deadline or OpTimeout (see ReturnOnCancel). Negative: no
+	// bound of the store's own (the context's deadline, if any, and the
+	// client's ReadTimeout and WriteTimeout still apply).
 	// Default: DefaultOpTimeout (2s).
 	OpTimeout time.Duration
+	// ReturnOnCancel makes a call return as soon as its context is
+	// cancelled, also while its command is in flight. go-redis cannot
+	// abort a command on cancellation (only a deadline reaches its
+	// socket), so this runs every call whose context can be cancelled on
+	// a goroutine of its own and returns without waiting for it; that
+	// goroutine and its connection stay busy until the command finishes
+	// or the deadline ends it, as they would without this option. The
+	// hand-off costs 15–35 µs per call on the benchmark machine
+	// (benchmarks/FINDINGS.md), about a fifth of a request that loads and
+	// saves. Default: false; the call runs on the caller's goroutine and a
+	// cancellation in flight takes effect at the deadline or OpTimeout.
+	ReturnOnCancel bool
 	// WaitReplicas, when positive, makes every write (Save, Delete, Touch)
 	// wait until that many replicas have acknowledged it, with Redis's
 	// WAIT sent after the write on the same connection (one round trip;
@@ -65,6 +79,7 @@ type Store struct {
 	cas     script
 	now     func() time.Time
 	timeout time.Duration // <= 0: none
+	detach  bool          // Options.ReturnOnCancel
 	maxSize int           // <= 0: none
 	lastArg any           // maxSize boxed once: GETRANGE's last argument
 	wait    waiter
@@ -124,6 +139,7 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 		cas:     newScript(casScript),
 		now:     opts.Clock,
 		timeout: opts.OpTimeout,
+		detach:  opts.ReturnOnCancel,
 		maxSize: opts.MaxRecordSize,
 		lastArg: opts.MaxRecordSize,
 		wait:    wait,
@@ -168,32 +184,27 @@ type result[T any] struct {
 
 // call runs f under the store's bound on ctx: ctx's own deadline or, when
 // it has none that ends sooner, OpTimeout. go-redis honours that deadline
-// on the socket, but not a cancellation before it, so when ctx can be
-// cancelled f runs in its own goroutine and call returns as soon as ctx is
-// done; the goroutine ends by the deadline (or the client's read timeout),
-// and the command it sent may still be carried out, as after any network
-// error. When the bound ends f, its error also matches
-// context.DeadlineExceeded.
+// on the socket, but not a cancellation before it. With ReturnOnCancel and
+// a context that can be cancelled, f runs in its own goroutine and call
+// returns as soon as ctx is done; the goroutine ends by the deadline (or
+// the client's read timeout), and the command it sent may still be
+// carried out, as after any network error. When the bound ends f, its
+// error also matches context.DeadlineExceeded (or context.Canceled).
 func call[T any](s *Store, ctx context.Context, op string, f func(context.Context) (T, error)) (T, error) {
 	if s.cluster != nil {
 		f = reloading(s.cluster, f)
 	}
-	cctx, cancel := s.bound(ctx)
-	if ctx.Done() == nil && cctx == ctx {
-		// Neither cancellable nor bounded: nothing to watch.
-		return f(ctx)
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
-	if ctx.Done() == nil {
-		// Only the store's own deadline can end it, and go-redis
-		// honours deadlines: no goroutine needed.
+	cctx, cancel := s.bound(ctx)
+	if !s.detach || ctx.Done() == nil {
+		// On the caller's goroutine: a hand-off to another one costs
+		// more than the command (see ReturnOnCancel).
 		defer cancel()
 		v, err := f(cctx)
 		return v, deadlineErr(cctx, err)
-	}
-	if err := ctx.Err(); err != nil {
-		cancel()
-		var zero T
-		return zero, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
 	ch := make(chan result[T], 1)
 	go func() {

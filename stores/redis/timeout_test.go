@@ -112,6 +112,12 @@ func silentServer(t *testing.T) string {
 // answers. ReadTimeout is long, so only the store's bounds can end a call.
 func silentStore(t *testing.T, opTimeout time.Duration) *redisstore.Store {
 	t.Helper()
+	return silentStoreWith(t, redisstore.Options{OpTimeout: opTimeout})
+}
+
+// silentStoreWith is silentStore with any options.
+func silentStoreWith(t *testing.T, opts redisstore.Options) *redisstore.Store {
+	t.Helper()
 	c := redis.NewClient(&redis.Options{
 		Addr: silentServer(t), ContextTimeoutEnabled: true, MaxRetries: -1,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
@@ -119,7 +125,7 @@ func silentStore(t *testing.T, opTimeout time.Duration) *redisstore.Store {
 		// it either, so the handshake is bounded by the same deadline.
 	})
 	t.Cleanup(func() { _ = c.Close() })
-	s, err := redisstore.New(c, redisstore.Options{OpTimeout: opTimeout})
+	s, err := redisstore.New(c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,22 +164,42 @@ func TestBoundedByOpTimeout(t *testing.T) {
 	}
 }
 
+// TestCancelled cancels a call in flight to a server that never answers:
+// with ReturnOnCancel it returns at the cancellation, without it at
+// OpTimeout; either way with the context's error, and a call whose
+// context is already cancelled makes no round trip.
 func TestCancelled(t *testing.T) {
-	s := silentStore(t, time.Minute)
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := s.Exists(ctx, newKey(t))
-	took := time.Since(start)
-	t.Logf("Exists cancelled after 100ms returned after %v: %v", took, err)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Exists = %v, want context.Canceled", err)
-	}
-	if took > 2*time.Second {
-		t.Fatalf("Exists took %v", took)
-	}
-	// Already cancelled: no round trip at all.
-	if err := s.Delete(ctx, newKey(t)); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Delete = %v, want context.Canceled", err)
+	const cancelAfter, opTimeout = 100 * time.Millisecond, 700 * time.Millisecond
+	for _, tc := range []struct {
+		name            string
+		returnOnCancel  bool
+		atLeast, atMost time.Duration
+	}{
+		{"ReturnOnCancel", true, cancelAfter, opTimeout / 2},
+		{"default", false, opTimeout, 3 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := silentStoreWith(t, redisstore.Options{OpTimeout: opTimeout, ReturnOnCancel: tc.returnOnCancel})
+			ctx, cancel := context.WithCancel(t.Context())
+			time.AfterFunc(cancelAfter, cancel)
+			start := time.Now()
+			_, err := s.Exists(ctx, newKey(t))
+			took := time.Since(start)
+			t.Logf("Exists cancelled after %v returned after %v: %v", cancelAfter, took, err)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Exists = %v, want context.Canceled", err)
+			}
+			if took < tc.atLeast || took > tc.atMost {
+				t.Fatalf("Exists took %v, want between %v and %v", took, tc.atLeast, tc.atMost)
+			}
+			// Already cancelled: no round trip at all.
+			start = time.Now()
+			if err := s.Delete(ctx, newKey(t)); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Delete = %v, want context.Canceled", err)
+			}
+			if took := time.Since(start); took > opTimeout/2 {
+				t.Fatalf("Delete on a cancelled context took %v", took)
+			}
+		})
 	}
 }
