@@ -19,19 +19,20 @@
 // exactly once, just before the headers go out, with the status they
 // carry:
 //
-//   - It registers the first c.Response().Before hook, which echo runs
-//     inside Response.WriteHeader with Response.Status set. Hooks the app
-//     registers later see the cookie.
-//   - It wraps c.Response().Writer in a guard that commits too, for writes
-//     that skip echo's WriteHeader (Response.Flush before anything else, or
-//     a write straight to Response().Writer). Commit is idempotent, so the
-//     two never produce two Set-Cookie headers.
+//   - It wraps c.Response().Writer in a guard that commits on the first
+//     WriteHeader, Write or Flush that reaches it. echo's
+//     Response.WriteHeader runs the app's Before hooks and then the
+//     writer's WriteHeader, so hooks can still change the session and the
+//     headers; writes that skip echo's WriteHeader (Response.Flush before
+//     anything else, or a write straight to Response().Writer) commit too.
 //   - A handler that returns nil without writing is committed when it
 //     returns, as a 200.
-//   - A handler that returns an error without writing leaves the commit to
-//     the hook: echo's HTTPErrorHandler writes the error page after the
-//     middleware returned, and the hook commits then, with the page's real
-//     status, so a 500 page saves nothing and a 404 page keeps its cookie.
+//   - A handler that returns an error without writing (or panics) leaves
+//     the commit to a Before hook registered then: echo's HTTPErrorHandler
+//     writes the error page after the middleware returned, maybe through a
+//     writer an outer middleware put back, and the hook commits with the
+//     page's real status, so a 500 page saves nothing and a 404 page keeps
+//     its cookie. Commit is idempotent: never two Set-Cookie headers.
 //
 // Nothing is buffered; c.Stream, c.File and flushed writes pass straight
 // through.
@@ -42,7 +43,8 @@
 // after a concurrent logout) must become an error page rendered by the
 // app's HTTPErrorHandler, as an *echo.HTTPError (400 for
 // sessions.ErrSessionDeleted, 500 otherwise, Internal set to the error;
-// see WithHTTPError). A Before hook cannot return an error, so:
+// see WithHTTPError). Neither a Before hook nor a writer can return an
+// error to echo, so:
 //
 //   - When the commit fails while the handler runs (it started to write),
 //     the guard swallows the status and every byte, so nothing reaches the

@@ -10,9 +10,9 @@ import (
 	"github.com/sessionkit/sessionkit/core/lifecycle"
 )
 
-// guard commits the session from the response's Before hook and stands in
-// as c.Response().Writer, so that writes which skip echo's WriteHeader
-// (a Flush first, a write straight to the writer) commit too, and so that a
+// guard stands in as c.Response().Writer and commits the session on the
+// first WriteHeader, Write or Flush that reaches it (echo's WriteHeader
+// ends in the writer's, and writes that skip it commit too), so that a
 // response whose commit failed never reaches the client. The commit rules
 // are core's (lifecycle.Request); the guard only translates echo's
 // response and routes a failed commit to echo's HTTPErrorHandler.
@@ -28,8 +28,6 @@ type guard struct {
 	err      error // the commit error
 	dropped  error // what dropped writes return
 }
-
-func (g *guard) beforeHook() { g.commit(g.res.Status) }
 
 // commit commits the session once, with the status about to be sent, and
 // reports whether the caller may write.
@@ -69,12 +67,19 @@ func (g *guard) finish(err error) error {
 			// status, so fail now, while the error can still reach
 			// HTTPErrorHandler.
 			g.commit(http.StatusInternalServerError)
+		case err != nil:
+			// HTTPErrorHandler writes the page after we return, maybe
+			// through a writer an outer middleware put back, below the
+			// guard: commit from echo's Before hook then, with the page's
+			// status. Registered only here: a hook on every request cost
+			// two allocations.
+			g.res.Before(g.beforeHook)
 		}
 	}
 	g.returned = true
 	if g.dropped == nil || g.open {
-		// A pending session is committed by the hook when HTTPErrorHandler
-		// writes the error response, with its real status.
+		// A pending session is committed when HTTPErrorHandler writes
+		// the error response, with its real status.
 		return err
 	}
 	g.reopen()
@@ -92,7 +97,14 @@ func (g *guard) unwind() {
 	if g.dropped != nil && !g.open {
 		g.reopen()
 	}
+	if g.lc.Phase() == lifecycle.Pending {
+		// A panic: the recovering middleware's error page commits.
+		g.res.Before(g.beforeHook)
+	}
 }
+
+// beforeHook commits from echo's Response.WriteHeader (see finish).
+func (g *guard) beforeHook() { g.commit(g.res.Status) }
 
 // reopen makes echo see an unwritten response after a commit failed while
 // the handler ran: nothing of it reached the client, so HTTPErrorHandler
@@ -122,7 +134,7 @@ func (g *guard) renderLate() {
 	g.res.Writer = g
 }
 
-// WriteHeader commits (if the Before hook did not), then writes the status.
+// WriteHeader commits, then writes the status.
 func (g *guard) WriteHeader(code int) {
 	if g.commit(code) {
 		g.ResponseWriter.WriteHeader(code)

@@ -18,8 +18,11 @@ func Middleware(m *sessions.Manager, opts ...Option) echo.MiddlewareFunc {
 			res := c.Response()
 			g := &guard{ResponseWriter: res.Writer, c: c, res: res, o: o}
 			c.SetRequest(g.lc.Begin(m, c.Request()))
+			// No res.Before hook: echo's WriteHeader always ends in
+			// res.Writer.WriteHeader, which reaches the guard below any
+			// writer an inner middleware wraps around it, and a hook
+			// would cost two allocations per request.
 			res.Writer = g
-			res.Before(g.beforeHook)
 			defer g.unwind()
 			return g.finish(next(c))
 		}

@@ -119,24 +119,38 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-// TestBeforeHook: the session commits in the first Before hook, so hooks
-// the app registers later see the cookie, and exactly one goes out.
+// TestBeforeHook: the session commits below echo's WriteHeader, after the
+// app's Before hooks, so a hook can still change the session and the
+// headers, and exactly one Set-Cookie goes out.
 func TestBeforeHook(t *testing.T) {
 	st := adaptertest.NewStore(t)
 	m := adaptertest.NewManager(t, st, nil)
 	e := newEcho()
 	e.Use(echosession.Middleware(m))
-	seen := make(chan int, 1)
 	e.GET("/", func(c echo.Context) error {
 		echosession.From(c).Set("k", "v")
-		c.Response().Before(func() { seen <- len(c.Response().Header().Values("Set-Cookie")) })
+		c.Response().Before(func() {
+			echosession.From(c).Set("hook", "ran")
+			c.Response().Header().Set("X-Hook", "ran")
+		})
 		return c.String(http.StatusOK, "ok")
 	})
-	resp := adaptertest.NewClient(t, e).Get(t, "/", "")
-	if n := <-seen; n != 1 {
-		t.Errorf("the app's Before hook saw %d Set-Cookie lines, want 1", n)
-	}
+	e.GET("/read", func(c echo.Context) error {
+		return c.String(http.StatusOK, echosession.From(c).GetString("hook"))
+	})
+	client := adaptertest.NewClient(t, e)
+	resp := client.Get(t, "/", "")
 	checkSaved(t, resp, st, true)
+	if got := resp.Header.Get("X-Hook"); got != "ran" {
+		t.Errorf("X-Hook = %q, want the hook's header", got)
+	}
+	cookies := resp.SetCookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Set-Cookie %v", cookies)
+	}
+	if read := client.Get(t, "/read", cookies[0].Name+"="+cookies[0].Value); read.Body != "ran" {
+		t.Errorf("the hook's write to the session: read back %d %q, want ran", read.Status, read.Body)
+	}
 }
 
 // TestErrorHandlerPath: a handler's error is rendered by HTTPErrorHandler
