@@ -36,6 +36,9 @@ func (c ContentionTarget) Name() string { return c.Store + "/" + c.Library }
 // NeedsRedis reports whether the target needs Options.RedisURL.
 func (c ContentionTarget) NeedsRedis() bool { return c.target.Redis }
 
+// NeedsPostgres reports whether the target needs Options.PostgresDSN.
+func (c ContentionTarget) NeedsPostgres() bool { return c.target.Postgres }
+
 // ContentionTargets lists the targets of the contention scenario. The
 // cookie stores are not in it: with the state in the cookie, concurrent
 // requests carrying one cookie cannot see each other's writes, whatever
@@ -45,6 +48,7 @@ func ContentionTargets() []ContentionTarget {
 		{Library: LibSessionkit, Store: StoreMemory, target: skContentionTarget(StoreMemory)},
 		{Library: LibSCS, Store: StoreMemory, target: scsGinTarget(StoreMemory)},
 		{Library: LibSessionkit, Store: StoreGorm, target: skContentionTarget(StoreGorm)},
+		{Library: LibSessionkit, Store: StorePostgres, target: skContentionTarget(StorePostgres)},
 		{Library: LibSessionkit, Store: StoreRedis, target: skContentionTarget(StoreRedis)},
 		{Library: LibSCS, Store: StoreRedis, target: scsGinTarget(StoreRedis)},
 		{Library: LibGinContrib, Store: StoreRedis, target: ginContribTarget(StoreRedis)},
@@ -53,7 +57,7 @@ func ContentionTargets() []ContentionTarget {
 
 // skContentionTarget is sessionkit on gin, incrementing with Incr.
 func skContentionTarget(store string) Target {
-	return Target{Framework: FwGin, Library: LibSessionkit, Store: store, Redis: store == StoreRedis,
+	return Target{Framework: FwGin, Library: LibSessionkit, Store: store, Redis: store == StoreRedis, Postgres: store == StorePostgres,
 		build: func(ctx context.Context, in *Instance) (http.Handler, error) {
 			m, err := in.sessionkitManager(ctx, store)
 			if err != nil {

@@ -16,7 +16,11 @@ func TestContention(t *testing.T) {
 			if ct.NeedsRedis() {
 				requireEnv(t, "SESSIONKIT_REDIS_URL")
 			}
-			in, err := benchmarks.StartContention(t.Context(), ct, benchmarks.Options{RedisURL: redisURL(), Dir: t.TempDir()})
+			var dsn string
+			if ct.NeedsPostgres() {
+				dsn = requireEnv(t, "SESSIONKIT_POSTGRES_DSN")
+			}
+			in, err := benchmarks.StartContention(t.Context(), ct, benchmarks.Options{RedisURL: redisURL(), PostgresDSN: dsn, Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,11 @@ func start(tb testing.TB, t benchmarks.Target) *benchmarks.Instance {
 	if t.Redis {
 		requireEnv(tb, "SESSIONKIT_REDIS_URL")
 	}
-	in, err := benchmarks.Start(tb.Context(), t, benchmarks.Options{RedisURL: redisURL(), Dir: tb.TempDir()})
+	var dsn string
+	if t.Postgres {
+		dsn = requireEnv(tb, "SESSIONKIT_POSTGRES_DSN")
+	}
+	in, err := benchmarks.Start(tb.Context(), t, benchmarks.Options{RedisURL: redisURL(), PostgresDSN: dsn, Dir: tb.TempDir()})
 	if errors.Is(err, benchmarks.ErrNoRedis) {
 		tb.Skip(err)
 	}

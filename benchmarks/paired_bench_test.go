@@ -47,6 +47,7 @@ func BenchmarkPaired(b *testing.B) {
 			// the target's, on a row of their own.
 			pair(b, 2, sk, sqlSameDBOp(b, in))
 		})
+		b.Run("C-gorm-pg-vs-SELECT+UPDATE/"+fw, func(b *testing.B) { pairedPostgres(b, fw) })
 	}
 }
 

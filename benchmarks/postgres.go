@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
-	sessions "github.com/sessionkit/sessionkit/core"
 	gormstore "github.com/sessionkit/sessionkit/stores/gorm"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -25,51 +25,62 @@ type PostgresInstance struct {
 	Table string
 }
 
-// StartPostgres serves the routes with sessionkit on framework fw over a
-// gormstore on the PostgreSQL database at dsn (a pgx DSN or URL), through
-// gorm.io/driver/postgres (pgx's database/sql driver underneath).
-func StartPostgres(ctx context.Context, fw, dsn string) (*PostgresInstance, error) {
-	if dsn == "" {
+// StorePostgres names the GORM store on PostgreSQL in target names.
+const StorePostgres = "postgres"
+
+// PostgresTarget is sessionkit on framework fw over a gormstore on the
+// PostgreSQL database Options.PostgresDSN names (see postgresStore).
+func PostgresTarget(fw string) Target {
+	return Target{Framework: fw, Library: LibSessionkit, Store: StorePostgres, Postgres: true,
+		build: func(ctx context.Context, in *Instance) (http.Handler, error) {
+			m, err := in.sessionkitManager(ctx, StorePostgres)
+			if err != nil {
+				return nil, err
+			}
+			return sessionkitHandler(fw, m), nil
+		}}
+}
+
+// postgresStore opens a gormstore on the PostgreSQL database
+// Options.PostgresDSN names (a pgx DSN or URL), through
+// gorm.io/driver/postgres (pgx's database/sql driver underneath), in a
+// table of its own that Close drops.
+func (in *Instance) postgresStore(ctx context.Context) (*gormstore.Store, error) {
+	if in.opts.PostgresDSN == "" {
 		return nil, errors.New("benchmarks: no PostgreSQL DSN")
 	}
-	db, err := gorm.Open(postgres.Open(dsn), &gorm.Config{Logger: logger.Discard})
+	db, err := gorm.Open(postgres.Open(in.opts.PostgresDSN), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
-		return nil, fmt.Errorf("benchmarks: postgres: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
-		return nil, fmt.Errorf("benchmarks: postgres: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	// Table names are lower case letters, digits and underscores, so
-	// they need no quoting.
+	// Table names are lower case letters, digits and underscores, so they
+	// need no quoting.
 	table := "sk_bench_" + strings.ToLower(rand.Text()[:10])
-	in := &Instance{Target: Target{Framework: fw, Library: LibSessionkit, Store: "postgres"}, sqlDB: sqlDB}
+	in.table, in.sqlDB = table, sqlDB
 	in.onClose(sqlDB.Close)
 	in.onClose(func() error { return dropTables(sqlDB, table) })
-	fail := func(err error) (*PostgresInstance, error) {
-		return nil, errors.Join(fmt.Errorf("benchmarks: start %s on postgres: %w", fw, err), in.Close())
-	}
 	gs, err := gormstore.New(db, gormstore.Options{Table: table})
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	in.onClose(gs.Close)
 	if err := gs.Migrate(ctx); err != nil {
-		return fail(err)
+		return nil, err
 	}
-	m, err := sessions.New(sessions.Config{
-		Secret: Secret,
-		Cookie: sessions.CookieConfig{Name: CookieName, MaxAge: CookieMaxAge},
-		Store:  gs,
-	})
+	return gs, nil
+}
+
+// StartPostgres starts PostgresTarget(fw) on the database at dsn.
+func StartPostgres(ctx context.Context, fw, dsn string) (*PostgresInstance, error) {
+	in, err := Start(ctx, PostgresTarget(fw), Options{PostgresDSN: dsn})
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	in.Handler = sessionkitHandler(fw, m)
-	if in.Cookie, err = in.Seed(ctx); err != nil {
-		return fail(err)
-	}
-	return &PostgresInstance{Instance: in, Table: table}, nil
+	return &PostgresInstance{Instance: in, Table: in.table}, nil
 }
 
 // dropTables drops the session table and whatever else Migrate created

@@ -10,28 +10,23 @@ import (
 	sessions "github.com/sessionkit/sessionkit/core"
 )
 
-// BenchmarkPairedPostgres is BenchmarkPaired's GORM pairing on
-// PostgreSQL (SESSIONKIT_POSTGRES_DSN): a request of scenario C on each
-// framework against the floor, a raw SELECT + UPDATE through database/sql
-// on the same pool and table, alternating chunks as pair does. It reports
-// sk-ns/op and ref-ns/op.
-func BenchmarkPairedPostgres(b *testing.B) {
+// pairedPostgres is BenchmarkPaired's GORM pairing on PostgreSQL
+// (SESSIONKIT_POSTGRES_DSN; skipped without it): a request of scenario C
+// on fw against the floor, a raw SELECT + UPDATE through database/sql on
+// the same pool and table, alternating chunks as pair does.
+func pairedPostgres(b *testing.B, fw string) {
 	dsn := requireEnv(b, "SESSIONKIT_POSTGRES_DSN")
-	for _, fw := range []string{benchmarks.FwGin, benchmarks.FwEcho, benchmarks.FwChi, benchmarks.FwNetHTTP} {
-		b.Run("C-gorm-postgres-vs-SELECT+UPDATE/"+fw, func(b *testing.B) {
-			in, err := benchmarks.StartPostgres(b.Context(), fw, dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() {
-				if err := in.Close(); err != nil {
-					b.Error(err)
-				}
-			})
-			sk := instanceOp(b, in.Instance, benchmarks.RouteC)
-			pair(b, 2, sk, postgresFloorOp(b, in))
-		})
+	in, err := benchmarks.StartPostgres(b.Context(), fw, dsn)
+	if err != nil {
+		b.Fatal(err)
 	}
+	b.Cleanup(func() {
+		if err := in.Close(); err != nil {
+			b.Error(err)
+		}
+	})
+	sk := instanceOp(b, in.Instance, benchmarks.RouteC)
+	pair(b, 2, sk, postgresFloorOp(b, in))
 }
 
 // instanceOp is requestOpInstance for an instance started by hand.

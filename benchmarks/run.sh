@@ -8,7 +8,8 @@
 # (rounds of the 32-writer contention scenario, default 5), PROFILE=1 (also
 # write CPU and allocation profiles of sessionkit's gin targets to
 # results/profiles/), SESSIONKIT_REDIS_URL (use that Redis instead of
-# starting one), SESSIONKIT_POSTGRES_DSN (add the PostgreSQL targets).
+# starting one), SESSIONKIT_POSTGRES_DSN (use that PostgreSQL instead of
+# starting one with scripts/services.sh).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,8 +31,12 @@ redis_pids=()
 started_pid=""
 started_port=""
 
+services_state=""
 cleanup() {
 	local pid
+	if [[ -n "$services_state" ]]; then
+		SESSIONKIT_STATE="$services_state" ../scripts/services.sh stop >/dev/null 2>&1 || true
+	fi
 	for pid in "${redis_pids[@]}"; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -103,8 +108,26 @@ if start_wait_pair; then
 else
 	log "could not start a Redis replica pair: no WAIT rows"
 fi
+# PostgreSQL: the one given, or a throwaway one started by the test
+# command's scripts/services.sh (which starts its other servers too; only
+# the PostgreSQL DSN is taken from it).
+if [[ -z "${SESSIONKIT_POSTGRES_DSN:-}" ]] && [[ -x ../scripts/services.sh ]]; then
+	pg_state="$work/services"
+	# Stopped on exit whatever start reports (a failed server leaves the
+	# others running).
+	services_state="$pg_state"
+	SESSIONKIT_STATE="$pg_state" ../scripts/services.sh start >"$work/services.log" 2>&1 || true
+	dsn="$(sed -n "s/^export SESSIONKIT_POSTGRES_DSN='\(.*\)'$/\1/p" "$pg_state/env" 2>/dev/null || true)"
+	if [[ -n "$dsn" ]]; then
+		export SESSIONKIT_POSTGRES_DSN="$dsn"
+		log "started PostgreSQL with scripts/services.sh"
+	else
+		log "could not start PostgreSQL (see below): no PostgreSQL targets"
+		tail -5 "$work/services.log" >&2 || true
+	fi
+fi
 if [[ -n "${SESSIONKIT_POSTGRES_DSN:-}" ]]; then
-	log "PostgreSQL targets on (SESSIONKIT_POSTGRES_DSN is set)"
+	log "PostgreSQL targets on"
 else
 	log "SESSIONKIT_POSTGRES_DSN is not set: no PostgreSQL targets"
 fi

@@ -101,6 +101,12 @@ func (in *Instance) sessionkitManagerWith(ctx context.Context, store string, tun
 			return nil, err
 		}
 		cfg.Store = gs
+	case StorePostgres:
+		gs, err := in.postgresStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Store = gs
 	default:
 		return nil, fmt.Errorf("unknown store %q", store)
 	}

@@ -25,6 +25,8 @@ type Target struct {
 	Store string
 	// Redis reports whether the target needs Options.RedisURL.
 	Redis bool
+	// Postgres reports whether the target needs Options.PostgresDSN.
+	Postgres bool
 
 	build func(ctx context.Context, in *Instance) (http.Handler, error)
 }
@@ -110,6 +112,8 @@ type Options struct {
 	RedisURL string
 	// Dir holds SQLite databases. Required by the gorm targets.
 	Dir string
+	// PostgresDSN is the PostgreSQL database of PostgresTarget.
+	PostgresDSN string
 }
 
 // Instance is a started target: its handler, serving the Route*
@@ -123,7 +127,8 @@ type Instance struct {
 
 	opts    Options
 	prefix  string  // Redis key prefix of this instance
-	sqlDB   *sql.DB // the SQLite database of a gorm target
+	sqlDB   *sql.DB // the database of a gorm or PostgreSQL target
+	table   string  // a PostgreSQL target's session table
 	closers []func() error
 }
 

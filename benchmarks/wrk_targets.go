@@ -14,9 +14,10 @@ import (
 
 // E2ETargets are the configurations only the wrk runs (cmd/e2e) serve,
 // beside Targets: scs has no gin middleware, so there it wraps the gin
-// engine, as its README does for routers other than net/http's.
+// engine, as its README does for routers other than net/http's; and
+// sessionkit on PostgreSQL, which needs a server.
 func E2ETargets() []Target {
-	return []Target{scsGinTarget(StoreRedis)}
+	return []Target{scsGinTarget(StoreRedis), PostgresTarget(FwGin)}
 }
 
 // LookupE2E returns the target called name among Targets and

@@ -17,6 +17,7 @@ import (
 type config struct {
 	writers, requests, rounds int
 	redisURL                  string
+	postgresDSN               string
 }
 
 func main() {
@@ -28,6 +29,7 @@ func main() {
 	flag.IntVar(&cfg.rounds, "rounds", 3, "rounds over all targets (medians are taken by cmd/report)")
 	flag.Parse()
 	cfg.redisURL = os.Getenv("SESSIONKIT_REDIS_URL")
+	cfg.postgresDSN = os.Getenv("SESSIONKIT_POSTGRES_DSN")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, cfg, os.Stdout); err != nil {
@@ -45,6 +47,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "contention: %d writers × %d requests on one session, in process (ServeHTTP)\n", cfg.writers, cfg.requests)
 	for round := range cfg.rounds {
 		for _, t := range benchmarks.ContentionTargets() {
+			if t.NeedsPostgres() && cfg.postgresDSN == "" {
+				if round == 0 {
+					log.Printf("skipping %s: SESSIONKIT_POSTGRES_DSN is not set", t.Name())
+				}
+				continue
+			}
 			if t.NeedsRedis() && cfg.redisURL == "" {
 				if round == 0 {
 					log.Printf("skipping %s: SESSIONKIT_REDIS_URL is not set", t.Name())
@@ -66,7 +74,7 @@ func once(ctx context.Context, cfg config, t benchmarks.ContentionTarget, dir st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return benchmarks.ContentionResult{}, err
 	}
-	in, err := benchmarks.StartContention(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, Dir: dir})
+	in, err := benchmarks.StartContention(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, PostgresDSN: cfg.postgresDSN, Dir: dir})
 	if err != nil {
 		return benchmarks.ContentionResult{}, err
 	}

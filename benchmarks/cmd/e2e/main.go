@@ -26,6 +26,7 @@ type config struct {
 	route       string
 	wrk         string
 	redisURL    string
+	postgresDSN string
 	targets     []benchmarks.Target
 }
 
@@ -42,6 +43,7 @@ func main() {
 	flag.StringVar(&cfg.wrk, "wrk", "wrk", "wrk binary")
 	flag.Parse()
 	cfg.redisURL = os.Getenv("SESSIONKIT_REDIS_URL")
+	cfg.postgresDSN = os.Getenv("SESSIONKIT_POSTGRES_DSN")
 	var err error
 	if cfg.targets, err = selectTargets(flag.Args()); err != nil {
 		log.Fatal(err)
@@ -58,7 +60,7 @@ func main() {
 var defaultTargets = []string{
 	"gin/bare", "gin/sessionkit-cookie", "gin/gincontrib-cookie",
 	"gin/sessionkit-redis", "gin/gincontrib-redis", "gin/scs-redis",
-	"gin/sessionkit-memory", "gin/sessionkit-gorm",
+	"gin/sessionkit-memory", "gin/sessionkit-gorm", "gin/sessionkit-postgres",
 }
 
 // selectTargets returns the named targets, or defaultTargets.
@@ -88,6 +90,10 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		cfg.threads, cfg.connections, cfg.duration, cfg.sessions, cfg.route)
 	for round := range cfg.rounds {
 		for _, t := range cfg.targets {
+			if t.Postgres && cfg.postgresDSN == "" {
+				log.Printf("skipping %s: SESSIONKIT_POSTGRES_DSN is not set", t.Name())
+				continue
+			}
 			if t.Redis && cfg.redisURL == "" {
 				log.Printf("skipping %s: SESSIONKIT_REDIS_URL is not set", t.Name())
 				continue
@@ -117,7 +123,7 @@ func measure(ctx context.Context, cfg config, t benchmarks.Target, dir string) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return result{}, err
 	}
-	in, err := benchmarks.Start(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, Dir: dir})
+	in, err := benchmarks.Start(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, PostgresDSN: cfg.postgresDSN, Dir: dir})
 	if err != nil {
 		return result{}, err
 	}

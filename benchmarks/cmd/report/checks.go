@@ -304,13 +304,17 @@ func (rp *report) checkE2E(store, ours, other string, factor float64, what strin
 	}
 	us := rp.r.get("BenchmarkE2E/C/"+ours, unitRPS)
 	them := rp.r.get("BenchmarkE2E/C/"+other, unitRPS)
+	// Both the median of per-round ratios and the ratio of the medians
+	// must clear the bar: wrk rounds on a shared machine swing by 2×, and
+	// the two can disagree.
 	r := pairedRatio(us, them)
-	c.known = !math.IsNaN(r)
-	c.met = r >= factor
+	rm := median(us) / median(them)
+	c.known = !math.IsNaN(r) && !math.IsNaN(rm)
+	c.met = r >= factor && rm >= factor
 	if factor == 1 {
-		c.met = r > 1
+		c.met = r > 1 && rm > 1
 	}
-	c.measured = fmt.Sprintf("%s (%.0f vs %.0f req/s, medians)", fmtRatio(r), median(us), median(them))
+	c.measured = fmt.Sprintf("%s per round, %s of the medians (%.0f vs %.0f req/s)", fmtRatio(r), fmtRatio(rm), median(us), median(them))
 	return c
 }
 

@@ -85,3 +85,27 @@ func TestFeaturesAndContentionTables(t *testing.T) {
 		t.Errorf("contention table:\n%s", ct)
 	}
 }
+
+// TestE2ECheckNeedsBothMedians: wrk rounds that swing make the median of
+// per-round ratios (1.09× here) and the ratio of the medians (1.00×)
+// disagree; "ahead" needs both.
+func TestE2ECheckNeedsBothMedians(t *testing.T) {
+	const sample = `BenchmarkE2E/C/gin/sessionkit-redis	100	1 ns/op	12000 req/s
+BenchmarkE2E/C/gin/scs-redis	100	1 ns/op	6000 req/s
+BenchmarkE2E/C/gin/sessionkit-redis	100	1 ns/op	6000 req/s
+BenchmarkE2E/C/gin/scs-redis	100	1 ns/op	5500 req/s
+BenchmarkE2E/C/gin/sessionkit-redis	100	1 ns/op	6000 req/s
+BenchmarkE2E/C/gin/scs-redis	100	1 ns/op	10000 req/s
+`
+	r := newResults()
+	if err := r.parse(strings.NewReader(sample)); err != nil {
+		t.Fatal(err)
+	}
+	c := newTestReport(r).checkE2E("Redis", "gin/sessionkit-redis", "gin/scs-redis", 1, "scs")
+	if !c.known || c.met {
+		t.Errorf("known %v, met %v; want a known miss: %s", c.known, c.met, c.measured)
+	}
+	if !strings.Contains(c.measured, "1.09× per round") || !strings.Contains(c.measured, "1.00× of the medians") {
+		t.Errorf("measured = %q", c.measured)
+	}
+}
