@@ -61,7 +61,7 @@ func (m *Manager) sessionCookie(value string, exp expiry, now time.Time) string 
 		var scratch [32]byte
 		secs := int64(exp.age / time.Second)
 		b.WriteString("; Expires=")
-		b.Write(now.Add(time.Duration(secs)*time.Second).UTC().AppendFormat(scratch[:0], http.TimeFormat))
+		b.Write(appendHTTPDate(scratch[:0], now.Add(time.Duration(secs)*time.Second)))
 		if secs <= 0 {
 			b.WriteString("; Max-Age=0")
 		} else {

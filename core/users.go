@@ -273,8 +273,11 @@ func (s *Session) stillThere(old, key string) error {
 // s.mu must be held.
 func (s *Session) checkGeneration(v map[string]any) bool {
 	g := s.m.cfg.Users.Generations
+	if g == nil {
+		return true
+	}
 	user, _ := v[UserKey].(string)
-	if g == nil || user == "" {
+	if user == "" {
 		return true
 	}
 	cur, err := g.Generation(s.ctx, user)

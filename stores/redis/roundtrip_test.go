@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	sessions "github.com/sessionkit/sessionkit/core"
@@ -105,6 +106,10 @@ func TestRoundTrips(t *testing.T) {
 		case "/write":
 			sess.Set("user", "zoë")
 			sess.Set("n", r.URL.RawQuery)
+		case "/login":
+			if err := sess.SetUser("user-42", sessions.Device{UserAgent: "round-trip test"}); err != nil {
+				t.Error(err)
+			}
 		}
 	}))
 
@@ -113,6 +118,13 @@ func TestRoundTrips(t *testing.T) {
 	ctx := t.Context()
 	k := newKey(t)
 	_ = s.Save(ctx, k, live("v"), sessions.Condition{Mode: sessions.UpdateIfUnchanged, Loaded: []byte("v")})
+	// The same for the per-user index's script.
+	if err := s.IndexUser(ctx, "warm-up", k, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnindexUser(ctx, "warm-up", k); err != nil {
+		t.Fatal(err)
+	}
 	hook.take()
 	writes.Store(0)
 	// take returns the round trips counted since the last call, after
@@ -164,6 +176,12 @@ func TestRoundTrips(t *testing.T) {
 		{"read", "/read", cookie, 1},
 		{"write existing", "/write?2", cookie, 2},
 		{"read after write", "/read", cookie, 1},
+		// The per-user index: tying the session to a user writes its
+		// entry (one more round trip, before the record); later requests
+		// within Config.Users.SeenInterval cost what they did.
+		{"login (SetUser)", "/login", cookie, 3},
+		{"read, tied to a user", "/read", cookie, 1},
+		{"write, tied to a user", "/write?3", cookie, 2},
 	}
 	for _, tt := range tests {
 		resp := do(tt.path, tt.cookie)
@@ -181,7 +199,7 @@ func TestRoundTrips(t *testing.T) {
 		}
 	}
 	// The write of an existing session was a conditional write.
-	do("/write?3", cookie)
+	do("/write?4", cookie)
 	_, sent = take("write existing")
 	if !slices.ContainsFunc(sent, func(name string) bool { return strings.HasPrefix(name, "evalsha") }) {
 		t.Errorf("write existing sent %v, want an EVALSHA", sent)
