@@ -52,7 +52,7 @@ type Options struct {
 	// goroutine and its connection stay busy until the command finishes
 	// or the deadline ends it, as they would without this option. The
 	// hand-off costs 15–35 µs per call on the benchmark machine
-	// (benchmarks/FINDINGS.md), about a fifth of a request that loads and
+	// (benchmarks/FINDINGS.md), about a third of a request that loads and
 	// saves. Default: false; the call runs on the caller's goroutine and a
 	// cancellation in flight takes effect at the deadline or OpTimeout.
 	ReturnOnCancel bool
