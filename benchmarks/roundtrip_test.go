@@ -30,35 +30,48 @@ func BenchmarkRoundTrips(b *testing.B) {
 				if !tg.Redis {
 					continue
 				}
-				b.Run(tg.Name(), func(b *testing.B) {
-					p := startProxy(b, raw)
-					in, err := benchmarks.Start(b.Context(), tg, benchmarks.Options{RedisURL: p.url, Dir: b.TempDir()})
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer in.Close()
-					tmpl := in.Request(b.Context(), sc.route)
-					srv := p.stats(b)
-					var n int
-					var rt, cmds int64
-					var before map[string]int64
-					serveCounted(b, in, tmpl, func() {
-						// After the warm-up request: connections are open
-						// and scripts cached.
-						rt, cmds = p.rounds.Load(), p.cmds.Load()
-						before = srv()
-					}, func() { n++ })
-					after := srv()
-					b.ReportMetric(float64(p.rounds.Load()-rt)/float64(n), "roundtrips/op")
-					b.ReportMetric(float64(p.cmds.Load()-cmds)/float64(n), "cmds/op")
-					for name, calls := range after {
-						if d := calls - before[name]; d > 0 && name != "info" {
-							b.ReportMetric(float64(d)/float64(n), "srv-"+name+"/op")
-						}
-					}
-				})
+				b.Run(tg.Name(), func(b *testing.B) { countRoundTrips(b, raw, tg, sc.route) })
 			}
+			// A session tied to a user (the per-user index on): what the
+			// index adds once the session is indexed.
+			b.Run(roundTripsUserName, func(b *testing.B) {
+				countRoundTrips(b, raw, benchmarks.FeatureTarget(benchmarks.StoreRedis, benchmarks.FeatureUser), sc.route)
+			})
 		})
+	}
+}
+
+// roundTripsUserName names BenchmarkRoundTrips' target whose session is
+// tied to a user; cmd/report reads it under this name.
+const roundTripsUserName = "gin/sessionkit-redis-user"
+
+// countRoundTrips serves route on tg through a counting proxy and reports
+// round trips, commands and the server's command counts per request.
+func countRoundTrips(b *testing.B, raw string, tg benchmarks.Target, route string) {
+	p := startProxy(b, raw)
+	in, err := benchmarks.Start(b.Context(), tg, benchmarks.Options{RedisURL: p.url, Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	tmpl := in.Request(b.Context(), route)
+	srv := p.stats(b)
+	var n int
+	var rt, cmds int64
+	var before map[string]int64
+	serveCounted(b, in, tmpl, func() {
+		// After the warm-up request: connections are open and scripts
+		// cached.
+		rt, cmds = p.rounds.Load(), p.cmds.Load()
+		before = srv()
+	}, func() { n++ })
+	after := srv()
+	b.ReportMetric(float64(p.rounds.Load()-rt)/float64(n), "roundtrips/op")
+	b.ReportMetric(float64(p.cmds.Load()-cmds)/float64(n), "cmds/op")
+	for name, calls := range after {
+		if d := calls - before[name]; d > 0 && name != "info" {
+			b.ReportMetric(float64(d)/float64(n), "srv-"+name+"/op")
+		}
 	}
 }
 

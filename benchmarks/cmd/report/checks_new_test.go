@@ -109,3 +109,20 @@ BenchmarkE2E/C/gin/scs-redis	100	1 ns/op	10000 req/s
 		t.Errorf("measured = %q", c.measured)
 	}
 }
+
+// TestRoundTripTableUserRow: BenchmarkRoundTrips' session tied to a user
+// gets its own row.
+func TestRoundTripTableUserRow(t *testing.T) {
+	const sample = `BenchmarkRoundTrips/A/gin/sessionkit-redis-user-2	100	1 ns/op	0 roundtrips/op
+BenchmarkRoundTrips/B/gin/sessionkit-redis-user-2	100	1 ns/op	1.000 roundtrips/op
+BenchmarkRoundTrips/C/gin/sessionkit-redis-user-2	100	1 ns/op	2.000 roundtrips/op	1.000 srv-evalsha/op
+`
+	r := newResults()
+	if err := r.parse(strings.NewReader(sample)); err != nil {
+		t.Fatal(err)
+	}
+	got := newTestReport(r).roundTripTable()
+	if !strings.Contains(got, "| gin/sessionkit-redis, session tied to a user (SetUser) | 0 | 1 | 2 | evalsha 1 |") {
+		t.Errorf("no user row in:\n%s", got)
+	}
+}

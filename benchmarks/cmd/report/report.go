@@ -152,6 +152,15 @@ func (rp *report) roundTripTable() string {
 		row = append(row, rp.serverCommands("BenchmarkRoundTrips/C/"+tg.Name()))
 		t.add(row...)
 	}
+	// The session tied to a user (BenchmarkRoundTrips' extra target).
+	const user = "gin/sessionkit-redis-user"
+	if rp.r.has("BenchmarkRoundTrips/C/"+user, unitRT) {
+		row := []string{"gin/sessionkit-redis, session tied to a user (SetUser)"}
+		for _, sc := range scenarioNames {
+			row = append(row, fmtNum(median(rp.r.get("BenchmarkRoundTrips/"+sc+"/"+user, unitRT))))
+		}
+		t.add(append(row, rp.serverCommands("BenchmarkRoundTrips/C/"+user))...)
+	}
 	return t.String()
 }
 
