@@ -39,6 +39,11 @@ func Features() []string {
 	return []string{FeaturePlain, FeatureTimeouts, FeatureEvents, FeatureHashKeys, FeatureUser, FeatureAll}
 }
 
+// RoundTripsUserName names BenchmarkRoundTrips' target whose session is
+// tied to a user (FeatureTarget(StoreRedis, FeatureUser)); cmd/report
+// reads it under this name.
+const RoundTripsUserName = "gin/sessionkit-redis-user"
+
 // FeatureUserName is the user the FeatureUser sessions are tied to.
 const FeatureUserName = "user-42"
 

@@ -34,16 +34,12 @@ func BenchmarkRoundTrips(b *testing.B) {
 			}
 			// A session tied to a user (the per-user index on): what the
 			// index adds once the session is indexed.
-			b.Run(roundTripsUserName, func(b *testing.B) {
+			b.Run(benchmarks.RoundTripsUserName, func(b *testing.B) {
 				countRoundTrips(b, raw, benchmarks.FeatureTarget(benchmarks.StoreRedis, benchmarks.FeatureUser), sc.route)
 			})
 		})
 	}
 }
-
-// roundTripsUserName names BenchmarkRoundTrips' target whose session is
-// tied to a user; cmd/report reads it under this name.
-const roundTripsUserName = "gin/sessionkit-redis-user"
 
 // countRoundTrips serves route on tg through a counting proxy and reports
 // round trips, commands and the server's command counts per request.

@@ -1,6 +1,9 @@
 package sessions
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // appendHTTPDate appends t in the IMF-fixdate form of a cookie's Expires
 // (http.TimeFormat, "Mon, 02 Jan 2006 15:04:05 GMT"), in UTC. It is what
@@ -10,7 +13,7 @@ func appendHTTPDate(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, "Mon, 02 Jan 2006 15:04:05 GMT")
+		return t.AppendFormat(b, http.TimeFormat)
 	}
 	hour, minute, sec := t.Clock()
 	const days = "SunMonTueWedThuFriSat"

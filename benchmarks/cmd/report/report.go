@@ -153,7 +153,7 @@ func (rp *report) roundTripTable() string {
 		t.add(row...)
 	}
 	// The session tied to a user (BenchmarkRoundTrips' extra target).
-	const user = "gin/sessionkit-redis-user"
+	const user = benchmarks.RoundTripsUserName
 	if rp.r.has("BenchmarkRoundTrips/C/"+user, unitRT) {
 		row := []string{"gin/sessionkit-redis, session tied to a user (SetUser)"}
 		for _, sc := range scenarioNames {
