@@ -22,9 +22,10 @@ type keyLock struct {
 	refs int
 }
 
-// lock takes the lock of key, or gives up when ctx is done; the returned
-// function releases it.
-func (k *keyLocks) lock(ctx context.Context, key string) (func(), error) {
+// lock takes the lock of key, or gives up when ctx is done; unlock
+// releases it. (A handle, not a closure: a closure would allocate on
+// every save.)
+func (k *keyLocks) lock(ctx context.Context, key string) (*keyLock, error) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = make(map[string]*keyLock)
@@ -42,11 +43,17 @@ func (k *keyLocks) lock(ctx context.Context, key string) (func(), error) {
 
 	select {
 	case l.ch <- struct{}{}:
-		return func() { <-l.ch; k.release(key, l) }, nil
+		return l, nil
 	case <-ctx.Done():
 		k.release(key, l)
 		return nil, ctx.Err()
 	}
+}
+
+// unlock releases the lock of key that lock returned.
+func (k *keyLocks) unlock(key string, l *keyLock) {
+	<-l.ch
+	k.release(key, l)
 }
 
 func (k *keyLocks) release(key string, l *keyLock) {

@@ -187,11 +187,11 @@ func (s *Session) create(rec Record, plan indexPlan, indexIt bool) error {
 // merged into the newer data and the write is retried, so concurrent
 // requests that touch different keys lose nothing.
 func (s *Session) update(rec Record, now time.Time, exp expiry) (expiry, error) {
-	unlock, err := s.m.saving.lock(s.ctx, s.key)
+	held, err := s.m.saving.lock(s.ctx, s.key)
 	if err != nil {
 		return exp, fmt.Errorf("sessions: waiting for concurrent saves: %w", err)
 	}
-	defer unlock()
+	defer s.m.saving.unlock(s.key, held)
 	store := s.m.store
 	loaded := s.loadedData
 	for attempt := range mergeAttempts {

@@ -267,11 +267,11 @@ func (s *Session) renewDue() bool {
 func (s *Session) renew(now time.Time) error {
 	m := s.m
 	old := s.key
-	unlock, err := m.saving.lock(s.ctx, old)
+	held, err := m.saving.lock(s.ctx, old)
 	if err != nil {
 		return fmt.Errorf("sessions: waiting for concurrent saves: %w", err)
 	}
-	defer unlock()
+	defer m.saving.unlock(old, held)
 	for range renewAttempts {
 		cur, err := m.store.Load(s.ctx, old)
 		if errors.Is(err, ErrNotFound) {
