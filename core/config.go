@@ -85,8 +85,9 @@ type Config struct {
 
 	// ErrorHandler writes the response when the store fails or the session
 	// was deleted by a concurrent request. Default: logs the error through
-	// Logger and answers 400 for ErrSessionDeleted, 500 otherwise, with a
-	// generic body.
+	// Logger (at Error; Warn for ErrSessionDeleted; Info when the request's
+	// context was cancelled, the client having gone away) and answers 400
+	// for ErrSessionDeleted, 500 otherwise, with a generic body.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives store errors (from the default ErrorHandler) and
 	// reports of session writes made after the response was committed.
