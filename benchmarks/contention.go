@@ -33,11 +33,8 @@ type ContentionTarget struct {
 // Name is store/library.
 func (c ContentionTarget) Name() string { return c.Store + "/" + c.Library }
 
-// NeedsRedis reports whether the target needs Options.RedisURL.
-func (c ContentionTarget) NeedsRedis() bool { return c.target.Redis }
-
-// NeedsPostgres reports whether the target needs Options.PostgresDSN.
-func (c ContentionTarget) NeedsPostgres() bool { return c.target.Postgres }
+// MissingEnv is Target.MissingEnv for the target under contention.
+func (c ContentionTarget) MissingEnv(o Options) string { return c.target.MissingEnv(o) }
 
 // ContentionTargets lists the targets of the contention scenario. The
 // cookie stores are not in it: with the state in the cookie, concurrent

@@ -13,14 +13,7 @@ func TestContention(t *testing.T) {
 	const writers, perWriter = 8, 10
 	for _, ct := range benchmarks.ContentionTargets() {
 		t.Run(ct.Name(), func(t *testing.T) {
-			if ct.NeedsRedis() {
-				requireEnv(t, "SESSIONKIT_REDIS_URL")
-			}
-			var dsn string
-			if ct.NeedsPostgres() {
-				dsn = requireEnv(t, "SESSIONKIT_POSTGRES_DSN")
-			}
-			in, err := benchmarks.StartContention(t.Context(), ct, benchmarks.Options{RedisURL: redisURL(), PostgresDSN: dsn, Dir: t.TempDir()})
+			in, err := benchmarks.StartContention(t.Context(), ct, envOptions(t, ct.MissingEnv))
 			if err != nil {
 				t.Fatal(err)
 			}

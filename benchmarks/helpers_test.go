@@ -26,17 +26,23 @@ func requireEnv(tb testing.TB, name string) string {
 	return v
 }
 
+// envOptions are the servers the environment names, in a fresh Dir; when
+// missing names one a target needs, requireEnv skips tb (or fails it
+// under CI).
+func envOptions(tb testing.TB, missing func(benchmarks.Options) string) benchmarks.Options {
+	tb.Helper()
+	opts := benchmarks.Options{RedisURL: redisURL(), PostgresDSN: os.Getenv("SESSIONKIT_POSTGRES_DSN"), Dir: tb.TempDir()}
+	if env := missing(opts); env != "" {
+		requireEnv(tb, env)
+	}
+	return opts
+}
+
 // start starts t for tb, skipping Redis targets without Redis.
 func start(tb testing.TB, t benchmarks.Target) *benchmarks.Instance {
 	tb.Helper()
-	if t.Redis {
-		requireEnv(tb, "SESSIONKIT_REDIS_URL")
-	}
-	var dsn string
-	if t.Postgres {
-		dsn = requireEnv(tb, "SESSIONKIT_POSTGRES_DSN")
-	}
-	in, err := benchmarks.Start(tb.Context(), t, benchmarks.Options{RedisURL: redisURL(), PostgresDSN: dsn, Dir: tb.TempDir()})
+	opts := envOptions(tb, t.MissingEnv)
+	in, err := benchmarks.Start(tb.Context(), t, opts)
 	if errors.Is(err, benchmarks.ErrNoRedis) {
 		tb.Skip(err)
 	}

@@ -116,6 +116,19 @@ type Options struct {
 	PostgresDSN string
 }
 
+// MissingEnv returns the environment variable of the server t needs and
+// o lacks (SESSIONKIT_REDIS_URL, SESSIONKIT_POSTGRES_DSN), or "" when o
+// has what t needs: the commands and tests skip t then.
+func (t Target) MissingEnv(o Options) string {
+	switch {
+	case t.Redis && o.RedisURL == "":
+		return "SESSIONKIT_REDIS_URL"
+	case t.Postgres && o.PostgresDSN == "":
+		return "SESSIONKIT_POSTGRES_DSN"
+	}
+	return ""
+}
+
 // Instance is a started target: its handler, serving the Route*
 // routes, and the cookie of the session it was seeded with.
 type Instance struct {

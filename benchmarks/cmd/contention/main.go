@@ -20,6 +20,11 @@ type config struct {
 	postgresDSN               string
 }
 
+// options are the servers the environment names.
+func (c config) options() benchmarks.Options {
+	return benchmarks.Options{RedisURL: c.redisURL, PostgresDSN: c.postgresDSN}
+}
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("contention: ")
@@ -47,15 +52,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "contention: %d writers × %d requests on one session, in process (ServeHTTP)\n", cfg.writers, cfg.requests)
 	for round := range cfg.rounds {
 		for _, t := range benchmarks.ContentionTargets() {
-			if t.NeedsPostgres() && cfg.postgresDSN == "" {
+			if env := t.MissingEnv(cfg.options()); env != "" {
 				if round == 0 {
-					log.Printf("skipping %s: SESSIONKIT_POSTGRES_DSN is not set", t.Name())
-				}
-				continue
-			}
-			if t.NeedsRedis() && cfg.redisURL == "" {
-				if round == 0 {
-					log.Printf("skipping %s: SESSIONKIT_REDIS_URL is not set", t.Name())
+					log.Printf("skipping %s: %s is not set", t.Name(), env)
 				}
 				continue
 			}
@@ -74,7 +73,9 @@ func once(ctx context.Context, cfg config, t benchmarks.ContentionTarget, dir st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return benchmarks.ContentionResult{}, err
 	}
-	in, err := benchmarks.StartContention(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, PostgresDSN: cfg.postgresDSN, Dir: dir})
+	opts := cfg.options()
+	opts.Dir = dir
+	in, err := benchmarks.StartContention(ctx, t, opts)
 	if err != nil {
 		return benchmarks.ContentionResult{}, err
 	}

@@ -30,6 +30,11 @@ type config struct {
 	targets     []benchmarks.Target
 }
 
+// options are the servers the environment names.
+func (c config) options() benchmarks.Options {
+	return benchmarks.Options{RedisURL: c.redisURL, PostgresDSN: c.postgresDSN}
+}
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("e2e: ")
@@ -90,12 +95,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		cfg.threads, cfg.connections, cfg.duration, cfg.sessions, cfg.route)
 	for round := range cfg.rounds {
 		for _, t := range cfg.targets {
-			if t.Postgres && cfg.postgresDSN == "" {
-				log.Printf("skipping %s: SESSIONKIT_POSTGRES_DSN is not set", t.Name())
-				continue
-			}
-			if t.Redis && cfg.redisURL == "" {
-				log.Printf("skipping %s: SESSIONKIT_REDIS_URL is not set", t.Name())
+			if env := t.MissingEnv(cfg.options()); env != "" {
+				log.Printf("skipping %s: %s is not set", t.Name(), env)
 				continue
 			}
 			res, err := measure(ctx, cfg, t, filepath.Join(dir, fmt.Sprintf("r%d", round)))
@@ -123,7 +124,9 @@ func measure(ctx context.Context, cfg config, t benchmarks.Target, dir string) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return result{}, err
 	}
-	in, err := benchmarks.Start(ctx, t, benchmarks.Options{RedisURL: cfg.redisURL, PostgresDSN: cfg.postgresDSN, Dir: dir})
+	opts := cfg.options()
+	opts.Dir = dir
+	in, err := benchmarks.Start(ctx, t, opts)
 	if err != nil {
 		return result{}, err
 	}
